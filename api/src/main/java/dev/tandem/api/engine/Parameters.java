@@ -1,0 +1,54 @@
+package dev.tandem.api.engine;
+
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
+import dev.tandem.api.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Named device tensors of a model, each trainable or frozen. Created by {@link
+ * Engine#createParameters}. Inside a {@link TensorFunction}, {@link #get} gives the parameter as a
+ * tensor of the current call or trace.
+ */
+public interface Parameters {
+  /** All names, in creation order. */
+  List<String> names();
+
+  /** Names that receive gradients. */
+  Set<String> trainable();
+
+  /** Shape of a parameter; throws {@link IllegalArgumentException} for an unknown name. */
+  Shape shape(String name);
+
+  /** The parameter as a tensor, for use inside a {@link TensorFunction} only. */
+  Tensor get(String name);
+
+  /** Copies a parameter's current value to the host. */
+  HostTensor read(String name);
+
+  /** Overwrites a parameter's value; the shape must match. */
+  void write(String name, HostTensor value);
+
+  /** Copies all current values to the host, in {@link #names()} order. */
+  default Map<String, HostTensor> readAll() {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (String n : names()) {
+      out.put(n, read(n));
+    }
+    return out;
+  }
+
+  /** Total number of elements over all parameters, or over the trainable ones. */
+  default long count(boolean trainableOnly) {
+    long n = 0;
+    for (String name : names()) {
+      if (!trainableOnly || trainable().contains(name)) {
+        n += shape(name).size();
+      }
+    }
+    return n;
+  }
+}

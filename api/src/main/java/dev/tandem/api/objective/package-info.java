@@ -1,0 +1,2 @@
+/** The Objective SPI and the built-in SFT objective. */
+package dev.tandem.api.objective;

@@ -1,0 +1,28 @@
+/**
+ * Tandem's engine-neutral core: the tensor SPI, engines, models, data, objectives, optimizers,
+ * training and generation. Nothing here depends on a compute engine.
+ */
+module dev.tandem.api {
+  requires transitive com.google.guice;
+  requires transitive jakarta.inject;
+  requires transitive com.fasterxml.jackson.databind;
+  requires org.slf4j;
+
+  exports dev.tandem.api.tensor;
+  exports dev.tandem.api.engine;
+  exports dev.tandem.api.optim;
+  // exports dev.tandem.api.io;
+  exports dev.tandem.api.model;
+  exports dev.tandem.api.tokenizer;
+  exports dev.tandem.api.data;
+  // exports dev.tandem.api.objective;
+  // exports dev.tandem.api.train;
+  // exports dev.tandem.api.generate;
+  // exports dev.tandem.api.inject;
+
+  opens dev.tandem.api.model to com.fasterxml.jackson.databind;
+  // opens dev.tandem.api.train to com.fasterxml.jackson.databind;
+  // opens dev.tandem.api.inject to com.google.guice;
+
+  uses dev.tandem.api.engine.EngineProvider;
+}
