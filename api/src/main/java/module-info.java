@@ -15,14 +15,16 @@ module dev.tandem.api {
   exports dev.tandem.api.model;
   exports dev.tandem.api.tokenizer;
   exports dev.tandem.api.data;
-  // exports dev.tandem.api.objective;
-  // exports dev.tandem.api.train;
-  // exports dev.tandem.api.generate;
-  // exports dev.tandem.api.inject;
+  exports dev.tandem.api.objective;
+  exports dev.tandem.api.train;
+  exports dev.tandem.api.generate;
+  exports dev.tandem.api.inject;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;
-  // opens dev.tandem.api.train to com.fasterxml.jackson.databind;
-  // opens dev.tandem.api.inject to com.google.guice;
+  opens dev.tandem.api.train to com.fasterxml.jackson.databind;
+  opens dev.tandem.api.inject to com.google.guice;
 
   uses dev.tandem.api.engine.EngineProvider;
+  uses dev.tandem.api.objective.Objective;
+  uses dev.tandem.api.inject.TandemPlugin;
 }

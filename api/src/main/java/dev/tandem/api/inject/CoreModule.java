@@ -1,0 +1,58 @@
+package dev.tandem.api.inject;
+
+import com.google.inject.AbstractModule;
+import com.google.inject.Provides;
+import com.google.inject.Singleton;
+import dev.tandem.api.engine.EngineProvider;
+import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.objective.Objective;
+import dev.tandem.api.objective.SftObjective;
+import dev.tandem.api.tokenizer.ByteTokenizer;
+import dev.tandem.api.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The framework's own bindings: the registries of engines and objectives (filled from the given
+ * providers, which the facade finds through {@link java.util.ServiceLoader}), the built-in SFT
+ * objective, and the default tokenizer for new models.
+ */
+public final class CoreModule extends AbstractModule {
+  private final List<EngineProvider> engines;
+  private final List<Objective> objectives;
+
+  /**
+   * @param engines engine providers to register
+   * @param objectives objectives besides SFT to register (e.g. third-party ones)
+   */
+  public CoreModule(List<EngineProvider> engines, List<Objective> objectives) {
+    this.engines = List.copyOf(engines);
+    this.objectives = List.copyOf(objectives);
+  }
+
+  @Override
+  protected void configure() {
+    var e = Registries.engines(binder());
+    for (EngineProvider p : engines) {
+      e.addBinding(p.name()).toInstance(p);
+    }
+    var o = Registries.objectives(binder());
+    o.addBinding(SftObjective.NAME).toInstance(new SftObjective());
+    for (Objective obj : objectives) {
+      o.addBinding(obj.name()).toInstance(obj);
+    }
+  }
+
+  @Provides
+  @Singleton
+  EngineRegistry engineRegistry(Map<String, EngineProvider> engines) {
+    return new EngineRegistry(new ArrayList<>(engines.values()));
+  }
+
+  @Provides
+  @Singleton
+  Tokenizer defaultTokenizer() {
+    return new ByteTokenizer();
+  }
+}

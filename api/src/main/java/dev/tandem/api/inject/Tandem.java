@@ -1,0 +1,131 @@
+package dev.tandem.api.inject;
+
+import com.google.inject.Guice;
+import com.google.inject.Injector;
+import com.google.inject.Key;
+import com.google.inject.Module;
+import com.google.inject.TypeLiteral;
+import com.google.inject.util.Modules;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.EngineOptions;
+import dev.tandem.api.engine.EngineProvider;
+import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.objective.Objective;
+import dev.tandem.api.tokenizer.Tokenizer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+
+/**
+ * The facade for embedders and the CLI: builds the Guice injector from the core module, every
+ * {@link TandemPlugin} found, and the caller's overrides.
+ *
+ * <pre>{@code
+ * Tandem tandem = Tandem.create();                       // discover engines and plugins
+ * try (Engine engine = tandem.engine(null, EngineOptions.defaults())) { ... }
+ * Objective sft = tandem.objective("sft");
+ * }</pre>
+ */
+public final class Tandem {
+  private final Injector injector;
+
+  private Tandem(Injector injector) {
+    this.injector = injector;
+  }
+
+  /** Discovers engines, objectives and plugins through {@link ServiceLoader}. */
+  public static Tandem create() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The injector, for plugins' own types. */
+  public Injector injector() {
+    return injector;
+  }
+
+  /** The engines by rank. */
+  public EngineRegistry engines() {
+    return injector.getInstance(EngineRegistry.class);
+  }
+
+  /**
+   * Selects and creates an engine: {@code name}, else {@code TANDEM_ENGINE}, else the best available.
+   */
+  public Engine engine(String name, EngineOptions options) {
+    return engines().create(name, options);
+  }
+
+  /** All objectives by name. */
+  public Map<String, Objective> objectives() {
+    return injector.getInstance(Key.get(new TypeLiteral<Map<String, Objective>>() {}));
+  }
+
+  /** The objective with this name; the error lists the known ones. */
+  public Objective objective(String name) {
+    return Named.get(objectives(), "objective", name);
+  }
+
+  /** The tokenizer given to new models. */
+  public Tokenizer tokenizer() {
+    return injector.getInstance(Tokenizer.class);
+  }
+
+  /** Builds a {@link Tandem}: discovery on by default, explicit registration for tests. */
+  public static final class Builder {
+    private boolean discover = true;
+    private final List<EngineProvider> engines = new ArrayList<>();
+    private final List<Objective> objectives = new ArrayList<>();
+    private final List<Module> modules = new ArrayList<>();
+    private final List<Module> overrides = new ArrayList<>();
+
+    /** Whether to add what {@link ServiceLoader} finds (default true). */
+    public Builder discover(boolean on) {
+      this.discover = on;
+      return this;
+    }
+
+    /** Registers an engine explicitly. */
+    public Builder engine(EngineProvider provider) {
+      engines.add(provider);
+      return this;
+    }
+
+    /** Registers an objective explicitly. */
+    public Builder objective(Objective objective) {
+      objectives.add(objective);
+      return this;
+    }
+
+    /** Adds a module (e.g. a plugin's) to the injector. */
+    public Builder module(Module module) {
+      modules.add(module);
+      return this;
+    }
+
+    /** Replaces bindings of the framework and plugins ({@link Modules#override}). */
+    public Builder override(Module module) {
+      overrides.add(module);
+      return this;
+    }
+
+    public Tandem build() {
+      List<EngineProvider> e = new ArrayList<>(engines);
+      List<Objective> o = new ArrayList<>(objectives);
+      List<Module> all = new ArrayList<>();
+      if (discover) {
+        ServiceLoader.load(EngineProvider.class).forEach(e::add);
+        ServiceLoader.load(Objective.class).forEach(o::add);
+        ServiceLoader.load(TandemPlugin.class).forEach(p -> all.add(p.module()));
+      }
+      all.add(0, new CoreModule(e, o));
+      all.addAll(modules);
+      Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
+      return new Tandem(Guice.createInjector(root));
+    }
+  }
+}

@@ -1,0 +1,67 @@
+package dev.tandem.api.model;
+
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Tensor;
+import dev.tandem.api.tensor.TensorOps;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A causal language model written over {@link TensorOps}: a GPT, or a composition of several models
+ * (CALM) that behaves as one. All methods are pure tensor functions, safe to trace.
+ *
+ * <p>Shapes: {@code B} batch, {@code T} sequence, {@code S} KV-cache slots, {@code V} vocabulary.
+ * An attention bias is additive ({@code 0} where a query may attend a key, a large negative number
+ * elsewhere) and broadcasts to {@code [B, heads, T, S]}.
+ */
+public interface CausalLM {
+  /** The shape of the model: vocabulary, context length, widths. */
+  ModelConfig config();
+
+  /** Initial values of every parameter, deterministic in {@code seed}. */
+  Map<String, HostTensor> initialWeights(long seed);
+
+  /**
+   * Logits {@code [B, T, V]}.
+   *
+   * @param ids {@code [B, T]} INT32
+   * @param positions {@code [B, T]} INT32 position ids, or null for {@code 0..T-1} in every row
+   * @param attnBias additive bias broadcastable to {@code [B, 1, T, T]}, or null for the causal mask
+   */
+  Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias);
+
+  /**
+   * Runs a prompt and fills a KV cache of {@code slots} slots (slots {@code 0..T-1} hold the prompt).
+   *
+   * @param attnBias as in {@link #forward}, must not be null (it carries the padding of the prompts)
+   */
+  DecodeStep prefill(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots);
+
+  /**
+   * One decoding step for one new token per row.
+   *
+   * @param ids {@code [B, 1]} INT32, the tokens just chosen
+   * @param positions {@code [B, 1]} INT32, their position ids
+   * @param cache the cache returned by the previous step
+   * @param writeSlot {@code [S]} FLOAT32 one-hot: the slot this token's keys and values go to
+   * @param attnBias broadcastable to {@code [B, 1, 1, S]}: which slots the new token sees
+   */
+  DecodeStep decode(
+      TensorOps ops,
+      Parameters p,
+      Tensor ids,
+      Tensor positions,
+      List<Tensor> cache,
+      Tensor writeSlot,
+      Tensor attnBias);
+
+  /**
+   * Logits and the KV cache after a {@link #prefill} or {@link #decode} step.
+   *
+   * @param logits {@code [B, T, V]} ({@code T = 1} for decode)
+   * @param cache the model's cache tensors, in an order only the model interprets
+   */
+  record DecodeStep(Tensor logits, List<Tensor> cache) {}
+}

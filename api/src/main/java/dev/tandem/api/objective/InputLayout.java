@@ -1,0 +1,17 @@
+package dev.tandem.api.objective;
+
+/** The batch tensors an {@link Objective} receives, by position. */
+public enum InputLayout {
+  /**
+   * Causal-LM batches, as in {@link dev.tandem.api.data.Batch}: {@code [0]} input ids {@code [B, T]}
+   * INT32, {@code [1]} targets {@code [B, T]} INT32, {@code [2]} loss mask {@code [B, T]} FLOAT32.
+   */
+  SEQUENCES,
+
+  /**
+   * Preference pairs: as {@link #SEQUENCES} for the chosen (real) response in rows {@code 0..B-1}
+   * and the rejected (generated) one in rows {@code B..2B-1}, then {@code [3]} the reference
+   * model's summed log-probs of those {@code 2B} rows, {@code [2B]} FLOAT32.
+   */
+  PREFERENCE_PAIRS
+}

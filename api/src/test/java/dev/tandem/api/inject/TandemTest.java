@@ -1,0 +1,58 @@
+package dev.tandem.api.inject;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.inject.AbstractModule;
+import dev.tandem.api.engine.LossOutput;
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.objective.Objective;
+import dev.tandem.api.tensor.Tensor;
+import dev.tandem.api.tensor.TensorOps;
+import dev.tandem.api.tokenizer.ByteTokenizer;
+import dev.tandem.api.tokenizer.Tokenizer;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TandemTest {
+  static final class Custom implements Objective {
+    @Override
+    public String name() {
+      return "custom";
+    }
+
+    @Override
+    public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void explicitRegistrationAddsObjectivesBesideSft() {
+    Tandem t = Tandem.builder().discover(false).objective(new Custom()).build();
+    assertEquals(List.of("custom", "sft"), t.objectives().keySet().stream().sorted().toList());
+    var e = assertThrows(IllegalArgumentException.class, () -> t.objective("ipo"));
+    assertEquals("unknown objective 'ipo', known: custom, sft", e.getMessage());
+  }
+
+  @Test
+  void anEmbedderOverridesTheTokenizerBinding() {
+    Tokenizer mine = new ByteTokenizer();
+    Tandem t =
+        Tandem.builder()
+            .discover(false)
+            .override(
+                new AbstractModule() {
+                  @Override
+                  protected void configure() {
+                    bind(Tokenizer.class).toInstance(mine);
+                  }
+                })
+            .build();
+    assertSame(mine, t.tokenizer());
+    assertTrue(Tandem.builder().discover(false).build().tokenizer() != mine);
+  }
+}

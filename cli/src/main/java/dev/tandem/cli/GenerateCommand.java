@@ -1,0 +1,68 @@
+package dev.tandem.cli;
+
+import dev.tandem.api.data.PromptTemplate;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.generate.Generator;
+import dev.tandem.api.generate.SamplingConfig;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.model.LoadedModel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem generate}: completes prompts with the training prompt template. */
+@Command(name = "generate", description = "Generate a completion for each --prompt (batched, with a KV cache).")
+public final class GenerateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin EngineOptionsMixin engineOptions;
+
+  @Option(names = "--model", required = true, description = "Model directory.")
+  Path model;
+
+  @Option(names = "--prompt", required = true, description = "Prompt text; repeat for a batch.")
+  List<String> prompts = new ArrayList<>();
+
+  @Option(names = {"--max-new-tokens", "--max_new_tokens"}, defaultValue = "64", description = "Tokens to generate at most (default: ${DEFAULT-VALUE}).")
+  int maxNewTokens;
+
+  @Option(names = "--temperature", defaultValue = "0", description = "0 for greedy (default: ${DEFAULT-VALUE}).")
+  float temperature;
+
+  @Option(names = {"--top-k", "--top_k"}, defaultValue = "0", description = "Sample from the k most likely tokens, 0 for all.")
+  int topK;
+
+  @Option(names = {"--top-p", "--top_p"}, defaultValue = "1.0", description = "Nucleus sampling threshold (default: ${DEFAULT-VALUE}).")
+  float topP;
+
+  @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--raw", description = "Use the prompt text as is, without the chat template.")
+  boolean raw;
+
+  @Override
+  public Integer call() throws Exception {
+    SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, topP, seed);
+    try (Engine engine = engineOptions.create(Tandem.create())) {
+      LoadedModel lm = LoadedModel.load(engine, model, false);
+      PromptTemplate template = new PromptTemplate(lm.tokenizer());
+      List<int[]> ids = new ArrayList<>();
+      for (String p : prompts) {
+        ids.add(raw ? lm.tokenizer().encode(p) : template.promptTokens(p));
+      }
+      try (Generator g = new Generator(engine, lm.model(), lm.params(), lm.tokenizer().eosId(), lm.tokenizer().padId())) {
+        List<int[]> outs = g.generate(ids, sampling, Math.max(1, Math.min(ids.size(), 32)));
+        for (int[] o : outs) {
+          spec.commandLine().getOut().println(lm.tokenizer().decode(o));
+        }
+      }
+    }
+    return 0;
+  }
+}

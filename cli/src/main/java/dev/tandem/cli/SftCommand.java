@@ -1,0 +1,98 @@
+package dev.tandem.cli;
+
+import dev.tandem.api.data.Batcher;
+import dev.tandem.api.data.Example;
+import dev.tandem.api.data.JsonlDataset;
+import dev.tandem.api.data.PromptTemplate;
+import dev.tandem.api.data.SkipReport;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.io.ModelDirectory;
+import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.objective.InputLayout;
+import dev.tandem.api.objective.Objective;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.train.SequenceData;
+import dev.tandem.api.train.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code tandem sft}: supervised fine-tuning on prompt/completion, messages or text JSONL. */
+@Command(name = "sft", description = "Supervised fine-tuning; writes metrics.jsonl, checkpoints, the final model and loss.png to --output.")
+public final class SftCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @Mixin EngineOptionsMixin engineOptions;
+  @Mixin TrainingOptions training;
+
+  @Option(names = "--model", required = true, description = "Model directory to start from.")
+  Path model;
+
+  @Option(names = {"--data", "--train-data", "--train_data"}, required = true, description = "Training JSONL.")
+  Path data;
+
+  @Option(names = {"--output", "--output-dir", "--output_dir", "-o"}, required = true, description = "Run directory.")
+  Path output;
+
+  @Option(names = {"--eval-data", "--eval_data"}, description = "Evaluation JSONL (eval_loss in metrics.jsonl).")
+  Path evalData;
+
+  @Option(names = "--resume", description = "Continue from the newest checkpoint in --output.")
+  boolean resume;
+
+  @Option(names = "--objective", defaultValue = "sft", description = "Objective name (default: ${DEFAULT-VALUE}).")
+  String objectiveName;
+
+  @Option(names = {"--strict-length", "--strict_length"}, description = "Fail on an example longer than the context instead of skipping and reporting it.")
+  boolean strictLength;
+
+  @Override
+  public Integer call() throws Exception {
+    PrintWriter out = spec.commandLine().getOut();
+    var config = training.trainerConfig();
+    var optimizer = training.optimizer();
+    Tandem tandem = Tandem.create();
+    Objective objective = tandem.objective(objectiveName);
+    if (objective.inputLayout() != InputLayout.SEQUENCES) {
+      throw new IllegalArgumentException("objective '" + objectiveName + "' trains on " + objective.inputLayout() + ", not on sequences; use the command made for it");
+    }
+    ModelDirectory dir = ModelDirectory.load(model);
+    PromptTemplate template = new PromptTemplate(dir.tokenizer());
+    int ctx = dir.config().nPositions();
+    Batcher batcher = new Batcher(training.batchSize, Batcher.defaultBuckets(ctx), dir.tokenizer().padId());
+    List<Example> train = examples(data, template, ctx, out);
+    List<List<HostTensor>> eval = evalData == null ? List.of() : SequenceData.inOrder(examples(evalData, template, ctx, out), batcher, training.batchSize);
+    try (Engine engine = engineOptions.create(tandem)) {
+      LoadedModel lm = LoadedModel.load(engine, model, true);
+      out.printf("sft: %,d examples, %,d parameters, engine %s on %s%n", train.size(), lm.params().count(false), engine.name(), engine.device());
+      Trainer trainer =
+          new Trainer(engine, lm.model(), lm.params(), objective, optimizer, config, training.seed, output,
+              (d, w) -> ModelDirectory.write(d, lm.config(), lm.tokenizer(), w));
+      trainer.addListener(new ProgressListener("sft", out));
+      Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
+      Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), "SFT loss");
+      out.printf("sft: done at step %d, loss %.4f%s; model in %s%s%n", r.steps(), r.lastLoss(),
+          r.lastEvalLoss() == null ? "" : String.format(", eval_loss %.4f", r.lastEvalLoss()), output,
+          png == null ? "" : ", curve in " + png);
+    }
+    return 0;
+  }
+
+  private List<Example> examples(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {
+    SkipReport skips = strictLength ? SkipReport.strict() : SkipReport.collecting();
+    List<Example> ex = JsonlDataset.toExamples(JsonlDataset.read(file), template, ctx, skips);
+    if (!skips.isEmpty()) {
+      out.printf("sft: %s: %s%n", file, skips);
+    }
+    if (ex.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no usable examples");
+    }
+    return ex;
+  }
+}

@@ -1,0 +1,12 @@
+/** The {@code tandem} command line: a client of the {@link dev.tandem.api.inject.Tandem} facade. */
+module dev.tandem.cli {
+  requires dev.tandem.api;
+  requires info.picocli;
+  requires me.tongfei.progressbar;
+  requires org.knowm.xchart;
+  requires java.desktop;
+  requires org.slf4j;
+
+  opens dev.tandem.cli to info.picocli;
+  exports dev.tandem.cli;
+}
