@@ -55,7 +55,11 @@ public final class AtomicFiles {
       }
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (IOException | RuntimeException | Error e) {
-      Files.deleteIfExists(tmp);
+      try {
+        Files.deleteIfExists(tmp);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
       throw e;
     }
     syncDirectory(dir);
@@ -104,7 +108,11 @@ public final class AtomicFiles {
       Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException | RuntimeException e) {
       if (old != null) {
-        Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        try {
+          Files.move(old, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
       }
       throw e;
     }

@@ -17,10 +17,8 @@ import java.nio.file.Path;
  * with errors that name the file, line and column; written pretty-printed and atomically.
  */
 public final class JsonFiles {
-  /**
-   * The mapper for such files: duplicate keys and trailing content are errors, output is indented.
-   */
-  public static final JsonMapper MAPPER =
+  /** Duplicate keys and trailing content are errors; output is indented. */
+  private static final JsonMapper MAPPER =
       JsonMapper.builder()
           .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
           .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
@@ -55,6 +53,11 @@ public final class JsonFiles {
       throw new ModelFormatException(file, "expected a JSON object, found " + root.getNodeType().toString().toLowerCase());
     }
     return (ObjectNode) root;
+  }
+
+  /** A new, empty JSON object to fill and {@link #write}. */
+  public static ObjectNode newObject() {
+    return MAPPER.createObjectNode();
   }
 
   /** Writes {@code node} pretty-printed, with a final newline, atomically. */

@@ -61,7 +61,7 @@ public final class ModelConfigs {
 
   /** {@code config} as a JSON object with GPT-2's field names. */
   public static ObjectNode toJson(ModelConfig config) {
-    ObjectNode o = JsonFiles.MAPPER.createObjectNode();
+    ObjectNode o = JsonFiles.newObject();
     o.put("model_type", config.modelType());
     o.put("vocab_size", config.vocabSize());
     o.put("n_positions", config.nPositions());

@@ -72,7 +72,7 @@ public final class Tokenizers {
     if (!(tokenizer instanceof ByteTokenizer)) {
       throw new IllegalArgumentException("cannot save a " + tokenizer.getClass().getName() + " as tokenizer.json");
     }
-    ObjectNode root = JsonFiles.MAPPER.createObjectNode();
+    ObjectNode root = JsonFiles.newObject();
     root.put("type", BYTE_LEVEL);
     root.put("version", VERSION);
     ObjectNode specials = root.putObject("special_tokens");

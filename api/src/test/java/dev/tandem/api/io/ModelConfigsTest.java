@@ -33,7 +33,7 @@ class ModelConfigsTest {
     assertEquals(c, ModelConfigs.read(f));
     String text = Files.readString(f);
     assertTrue(text.contains("\n  \"n_layer\" : 4"), text);
-    JsonNode node = JsonFiles.MAPPER.readTree(text);
+    JsonNode node = JsonFiles.readObject(f);
     assertEquals("gpt2", node.get("model_type").asText());
     assertEquals(512, node.get("n_inner").asInt());
     assertEquals(256, node.get("n_positions").asInt());
