@@ -11,7 +11,7 @@ module dev.tandem.api {
   exports dev.tandem.api.tensor;
   exports dev.tandem.api.engine;
   exports dev.tandem.api.optim;
-  // exports dev.tandem.api.io;
+  exports dev.tandem.api.io;
   exports dev.tandem.api.model;
   exports dev.tandem.api.tokenizer;
   exports dev.tandem.api.data;
