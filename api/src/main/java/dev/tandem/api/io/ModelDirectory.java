@@ -79,9 +79,7 @@ public final class ModelDirectory {
     checkVocab(dir, config, tokenizer);
     Path staged = AtomicFiles.stagingDirectory(dir);
     try {
-      ModelConfigs.write(staged.resolve(CONFIG), config);
-      Tokenizers.save(staged.resolve(TOKENIZER), tokenizer);
-      Safetensors.write(staged.resolve(WEIGHTS), weights, Map.of("format", "pt"));
+      write(staged, config, tokenizer, weights);
       AtomicFiles.replaceDirectory(staged, dir);
     } catch (IOException | RuntimeException | Error e) {
       try {
@@ -91,6 +89,18 @@ public final class ModelDirectory {
       }
       throw e;
     }
+  }
+
+  /**
+   * Writes the three model files into an existing directory, each file atomically but not the set:
+   * for callers that stage a whole directory themselves (checkpoints).
+   */
+  public static void write(Path dir, ModelConfig config, Tokenizer tokenizer, Map<String, HostTensor> weights)
+      throws IOException {
+    checkVocab(dir, config, tokenizer);
+    ModelConfigs.write(dir.resolve(CONFIG), config);
+    Tokenizers.save(dir.resolve(TOKENIZER), tokenizer);
+    Safetensors.write(dir.resolve(WEIGHTS), weights, Map.of("format", "pt"));
   }
 
   private static void checkVocab(Path dir, ModelConfig config, Tokenizer tokenizer) throws ModelFormatException {
