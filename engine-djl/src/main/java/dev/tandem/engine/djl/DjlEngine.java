@@ -38,9 +38,18 @@ public final class DjlEngine implements Engine {
   private final NDManager root;
   private final NDManager user;
   private final DjlOps eager;
+  private final DjlKernels kernels;
   private boolean closed;
 
   DjlEngine(ai.djl.engine.Engine pytorch, Device device) {
+    this(pytorch, device, true);
+  }
+
+  /**
+   * @param fusedKernels whether to load {@link DjlKernels}; false runs every op and update as a
+   *     composition of DJL ops (for tests and diagnosis)
+   */
+  DjlEngine(ai.djl.engine.Engine pytorch, Device device, boolean fusedKernels) {
     this.pytorch = pytorch;
     this.device = device;
     this.root = pytorch.newBaseManager(device);
@@ -48,6 +57,7 @@ public final class DjlEngine implements Engine {
     this.user = root.newSubManager();
     this.user.setName("tandem-djl-user");
     this.eager = new DjlOps(this, user, true);
+    this.kernels = fusedKernels ? DjlKernels.load(root) : null;
   }
 
   @Override
@@ -109,6 +119,9 @@ public final class DjlEngine implements Engine {
   public void close() {
     if (!closed) {
       closed = true;
+      if (kernels != null) {
+        kernels.close();
+      }
       root.close();
     }
   }
@@ -130,6 +143,11 @@ public final class DjlEngine implements Engine {
 
   NDManager user() {
     return user;
+  }
+
+  /** The fused kernels, or null when they are disabled or failed to load. */
+  DjlKernels kernels() {
+    return kernels;
   }
 
   void checkOpen() {

@@ -103,6 +103,11 @@ public final class DjlEngineProvider implements EngineProvider {
 
   @Override
   public Engine create(EngineOptions options) {
+    return create(options, true);
+  }
+
+  /** {@link #create(EngineOptions)}, optionally without {@link DjlKernels} (for tests). */
+  DjlEngine create(EngineOptions options, boolean fusedKernels) {
     Availability a = availability();
     if (!a.available()) {
       throw new EngineUnavailableException("engine 'djl' is unavailable: " + a.reason());
@@ -138,7 +143,7 @@ public final class DjlEngineProvider implements EngineProvider {
           default -> gpus > 0 ? Device.gpu(0) : Device.cpu();
         };
     LOG.debug("DJL engine on {} with {} intra-op threads", device, JniUtils.getNumThreads());
-    return new DjlEngine(pt, device);
+    return new DjlEngine(pt, device, fusedKernels);
   }
 
   private static ClassLoader classLoader() {

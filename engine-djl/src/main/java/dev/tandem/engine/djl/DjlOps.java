@@ -190,12 +190,17 @@ final class DjlOps implements TensorOps {
   }
 
   /**
-   * The tanh approximation, as {@code x sigmoid(2z)} (equal to {@code 0.5 x (1 + tanh z)}) in six
-   * kernels. DJL's native gelu is PyTorch's default, the exact erf form, so it is not used.
+   * The tanh approximation: PyTorch's fused kernel through {@link DjlKernels} when loaded, else
+   * {@code x sigmoid(2z)} (equal to {@code 0.5 x (1 + tanh z)}) in six kernels. DJL's native gelu
+   * is PyTorch's default, the exact erf form, so it is not used.
    */
   @Override
   public Tensor gelu(Tensor t) {
     PtNDArray x = nd(t);
+    DjlKernels k = engine.kernels();
+    if (k != null) {
+      return wrap(k.gelu(x));
+    }
     PtNDArray a = scalarArray(GELU_A);
     PtNDArray b = scalarArray(GELU_B);
     try (PtNDArray x2 = JniUtils.square(x);

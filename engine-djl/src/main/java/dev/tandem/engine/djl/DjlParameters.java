@@ -7,7 +7,6 @@ import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -129,10 +128,5 @@ final class DjlParameters implements Parameters {
       throw new IllegalArgumentException("unknown parameter '" + name + "'");
     }
     return v;
-  }
-
-  /** Names in order, for messages. */
-  List<String> trainableNames() {
-    return new ArrayList<>(trainable);
   }
 }

@@ -10,7 +10,10 @@ import dev.tandem.api.engine.LossOutput;
 import dev.tandem.api.engine.StepResult;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.engine.TrainStepOptions;
+import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.optim.Optimizer;
+import dev.tandem.api.optim.RmsProp;
+import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.optim.UpdateRule;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
@@ -79,32 +82,90 @@ final class DjlTrainStep implements TrainStep {
       float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
       Map<String, Float> metrics = metrics(ops, out);
 
-      Map<String, Tensor> values = new LinkedHashMap<>();
-      Map<String, Tensor> grads = new LinkedHashMap<>();
-      Map<String, Map<String, Tensor>> st = new LinkedHashMap<>();
-      for (String name : params.trainable()) {
-        NDArray p = params.array(name);
-        values.put(name, params.get(name));
-        grads.put(name, ops.wrap(p.getGradient())); // the handle is closed with the scope
-        Map<String, Tensor> s = new LinkedHashMap<>();
-        state.get(name).forEach((k, v) -> s.put(k, new DjlTensor(engine, v, false)));
-        st.put(name, s);
-      }
-      UpdateRule.Result r =
-          UpdateRule.apply(
-              ops,
-              optimizer,
-              values,
-              grads,
-              st,
-              ops.scalar(learningRate),
-              ops.scalar((float) (updates + 1)),
-              options.maxGradNorm());
-      float gradNorm = DjlEngine.toHost(ops.nd(r.gradNorm())).item();
-      commit(ops, scope, r);
+      float gradNorm =
+          fusedUpdatePossible()
+              ? fusedUpdate(scope, learningRate)
+              : genericUpdate(ops, scope, learningRate);
       updates++;
       return new StepResult(lossValue, metrics, gradNorm);
     }
+  }
+
+  /** {@link UpdateRule#apply} over {@link DjlOps}; new values replace the old ones in place. */
+  private float genericUpdate(DjlOps ops, NDManager scope, float learningRate) {
+    Map<String, Tensor> values = new LinkedHashMap<>();
+    Map<String, Tensor> grads = new LinkedHashMap<>();
+    Map<String, Map<String, Tensor>> st = new LinkedHashMap<>();
+    for (String name : params.trainable()) {
+      NDArray p = params.array(name);
+      values.put(name, params.get(name));
+      grads.put(name, ops.wrap(p.getGradient())); // the handle is closed with the scope
+      Map<String, Tensor> s = new LinkedHashMap<>();
+      state.get(name).forEach((k, v) -> s.put(k, new DjlTensor(engine, v, false)));
+      st.put(name, s);
+    }
+    UpdateRule.Result r =
+        UpdateRule.apply(
+            ops,
+            optimizer,
+            values,
+            grads,
+            st,
+            ops.scalar(learningRate),
+            ops.scalar((float) (updates + 1)),
+            options.maxGradNorm());
+    float gradNorm = DjlEngine.toHost(ops.nd(r.gradNorm())).item();
+    commit(ops, scope, r);
+    return gradNorm;
+  }
+
+  private boolean fusedUpdatePossible() {
+    Class<?> c = optimizer.getClass();
+    return engine.kernels() != null
+        && !params.trainable().isEmpty()
+        && (c == AdamW.class || c == RmsProp.class || c == Sgd.class);
+  }
+
+  /**
+   * The same update as {@link #genericUpdate} for the built-in optimizers, as one call into {@link
+   * DjlKernels}: parameters and state change in place, gradients are zeroed.
+   */
+  private float fusedUpdate(NDManager scope, float learningRate) {
+    List<NDArray> ps = new ArrayList<>();
+    List<NDArray> gs = new ArrayList<>();
+    for (String name : params.trainable()) {
+      NDArray p = params.array(name);
+      NDArray g = p.getGradient();
+      g.attach(scope);
+      ps.add(p);
+      gs.add(g);
+    }
+    DjlKernels k = engine.kernels();
+    double clip = options.maxGradNorm();
+    if (optimizer instanceof AdamW a) {
+      long t = updates + 1;
+      boolean[] decay = new boolean[ps.size()];
+      for (int i = 0; i < decay.length; i++) {
+        decay[i] = a.weightDecay() > 0 && ps.get(i).getShape().dimension() >= 2;
+      }
+      // PyTorch adds eps to sqrt(v) / sqrt(1 - beta2^t); AdamW adds it to sqrt(v): rescale it
+      double eps = a.eps() / Math.sqrt(1 - Math.pow(a.beta2(), t));
+      NDArray step = scope.create((float) t);
+      return k.adamW(ps, gs, stateList("m"), stateList("v"), step, decay, learningRate,
+          a.beta1(), a.beta2(), eps, a.weightDecay(), clip);
+    }
+    if (optimizer instanceof RmsProp r) {
+      return k.rmsProp(ps, gs, stateList("v"), learningRate, r.alpha(), r.eps(), r.weightDecay(), clip);
+    }
+    return k.sgd(ps, gs, learningRate, clip);
+  }
+
+  private List<NDArray> stateList(String stateName) {
+    List<NDArray> out = new ArrayList<>();
+    for (String name : params.trainable()) {
+      out.add(state.get(name).get(stateName));
+    }
+    return out;
   }
 
   @Override

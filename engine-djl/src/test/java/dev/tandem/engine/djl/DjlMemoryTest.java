@@ -18,7 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** No NDArray survives a train step, an evaluation or a function call beyond what it returns. */
 class DjlMemoryTest {
@@ -30,10 +31,11 @@ class DjlMemoryTest {
     return HostTensor.of(f, shape);
   }
 
-  @Test
-  void twoHundredStepsLeaveNoArraysBehind() {
+  @ParameterizedTest(name = "fused kernels: {0}")
+  @ValueSource(booleans = {true, false})
+  void twoHundredStepsLeaveNoArraysBehind(boolean fusedKernels) {
     Random r = new Random(1);
-    try (DjlEngine engine = (DjlEngine) new DjlEngineProvider().create(new EngineOptions("cpu", 1))) {
+    try (DjlEngine engine = new DjlEngineProvider().create(new EngineOptions("cpu", 1), fusedKernels)) {
       Map<String, HostTensor> init = new LinkedHashMap<>();
       init.put("emb", random(r, 10, 8));
       init.put("w", random(r, 8, 8));
