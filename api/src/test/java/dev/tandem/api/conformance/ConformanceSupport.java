@@ -159,7 +159,8 @@ public abstract class ConformanceSupport {
   }
 
   /** Elementwise {@code |e - a| <= atol + rtol * max(|e|, |a|)}; reports the worst element. */
-  static void assertValues(String label, double[] expected, double[] actual, double rtol, double atol) {
+  static void assertValues(
+      String label, double[] expected, double[] actual, double rtol, double atol) {
     assertEquals(expected.length, actual.length, () -> label + ": length");
     int worst = -1;
     double worstExcess = 0;
@@ -178,7 +179,8 @@ public abstract class ConformanceSupport {
     if (worst >= 0) {
       fail(
           String.format(
-              "%s: element %d expected %.7g but was %.7g (rtol %.1g, atol %.1g); expected %s, actual %s",
+              "%s: element %d expected %.7g but was %.7g (rtol %.1g, atol %.1g); expected %s,"
+                  + " actual %s",
               label,
               worst,
               expected[worst],

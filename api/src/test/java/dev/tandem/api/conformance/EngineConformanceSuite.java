@@ -73,15 +73,17 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
     assertThrows(IllegalArgumentException.class, () -> p.shape("nope"));
     assertThrows(IllegalArgumentException.class, () -> p.read("nope"));
     assertThrows(IllegalArgumentException.class, () -> p.write("nope", HostTensor.scalar(1)));
-    assertThrows(IllegalArgumentException.class,
+    assertThrows(
+        IllegalArgumentException.class,
         () -> engine.createParameters(Map.of("a", HostTensor.scalar(1)), Set.of("b")));
   }
 
   @Test
   void writingTheWrongShapeIsAClearError() {
     Parameters p = threeParams();
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> p.write("z.weight", HostTensor.zeros(3, 2)));
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> p.write("z.weight", HostTensor.zeros(3, 2)));
     String msg = e.getMessage();
     assertTrue(msg.contains("z.weight") && msg.contains("[2, 3]") && msg.contains("[3, 2]"), msg);
   }
@@ -89,11 +91,14 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
   @Test
   void writesAreSeenByLaterCalls() {
     Parameters p = threeParams();
-    try (CompiledFunction f = engine.compile(p, (o, params, in) ->
-        List.of(o.mul(params.get("z.weight"), params.get("m.scale"))))) {
-      assertEquals(HostTensor.of(new float[] {0.5f, 1, 1.5f, 2, 2.5f, 3}, 2, 3), call(f, List.of()).get(0));
+    try (CompiledFunction f =
+        engine.compile(
+            p, (o, params, in) -> List.of(o.mul(params.get("z.weight"), params.get("m.scale"))))) {
+      assertEquals(
+          HostTensor.of(new float[] {0.5f, 1, 1.5f, 2, 2.5f, 3}, 2, 3), call(f, List.of()).get(0));
       p.write("m.scale", HostTensor.scalar(2f));
-      assertEquals(HostTensor.of(new float[] {2, 4, 6, 8, 10, 12}, 2, 3), call(f, List.of()).get(0));
+      assertEquals(
+          HostTensor.of(new float[] {2, 4, 6, 8, 10, 12}, 2, 3), call(f, List.of()).get(0));
     }
   }
 
@@ -102,13 +107,14 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
   @Test
   void uploadDownloadRoundTrip() {
     Random r = new Random(3);
-    List<HostTensor> values = List.of(
-        uniform(r, -5, 5, 2, 3),
-        HostTensor.of(new float[] {-0f, Float.MAX_VALUE, -Float.MIN_NORMAL, 1e-30f}, 4),
-        HostTensor.scalar(-3.25f),
-        HostTensor.ofInts(new int[] {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}, 4),
-        HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 3, 1, 2),
-        HostTensor.ofInts(new int[] {42}));
+    List<HostTensor> values =
+        List.of(
+            uniform(r, -5, 5, 2, 3),
+            HostTensor.of(new float[] {-0f, Float.MAX_VALUE, -Float.MIN_NORMAL, 1e-30f}, 4),
+            HostTensor.scalar(-3.25f),
+            HostTensor.ofInts(new int[] {0, -1, Integer.MAX_VALUE, Integer.MIN_VALUE}, 4),
+            HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 3, 1, 2),
+            HostTensor.ofInts(new int[] {42}));
     for (HostTensor h : values) {
       try (Tensor t = engine.upload(h)) {
         assertEquals(h.shape(), t.shape());
@@ -120,8 +126,9 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
 
   @Test
   void outputsFeedLaterCallsAndCloseSafely() {
-    try (CompiledFunction f = engine.compile(noParams(), (o, p, in) ->
-        List.of(o.mul(in.get(0), 2f), o.add(in.get(0), 1f)))) {
+    try (CompiledFunction f =
+        engine.compile(
+            noParams(), (o, p, in) -> List.of(o.mul(in.get(0), 2f), o.add(in.get(0), 1f)))) {
       Tensor x = engine.upload(HostTensor.of(new float[] {1, 2, 3}, 3));
       List<Tensor> out1 = f.call(List.of(x));
       List<Tensor> out2 = f.call(List.of(out1.get(0)));
@@ -142,9 +149,12 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
 
   @Test
   void outputsThatAreInputsOrParametersAreIndependent() {
-    Parameters p = engine.createParameters(Map.of("w", HostTensor.of(new float[] {7, 8}, 2)), Set.of("w"));
-    try (CompiledFunction f = engine.compile(p, (o, params, in) ->
-        List.of(in.get(0), params.get("w"), in.get(0), o.relu(in.get(0))))) {
+    Parameters p =
+        engine.createParameters(Map.of("w", HostTensor.of(new float[] {7, 8}, 2)), Set.of("w"));
+    try (CompiledFunction f =
+        engine.compile(
+            p,
+            (o, params, in) -> List.of(in.get(0), params.get("w"), in.get(0), o.relu(in.get(0))))) {
       HostTensor xh = HostTensor.of(new float[] {-1, 1}, 2);
       try (Tensor x = engine.upload(xh)) {
         List<Tensor> out = f.call(List.of(x));
@@ -161,9 +171,17 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
 
   @Test
   void intAndScalarOutputs() {
-    List<HostTensor> out = call(noParams(), (o, p, in) ->
-        List.of(o.reshape(in.get(0), 2, 2), o.sumAll(in.get(1)), o.cast(in.get(1), DType.INT32)),
-        List.of(HostTensor.ofInts(new int[] {1, 2, 3, 4}, 4), HostTensor.of(new float[] {1.5f, 2}, 2)));
+    List<HostTensor> out =
+        call(
+            noParams(),
+            (o, p, in) ->
+                List.of(
+                    o.reshape(in.get(0), 2, 2),
+                    o.sumAll(in.get(1)),
+                    o.cast(in.get(1), DType.INT32)),
+            List.of(
+                HostTensor.ofInts(new int[] {1, 2, 3, 4}, 4),
+                HostTensor.of(new float[] {1.5f, 2}, 2)));
     assertEquals(HostTensor.ofInts(new int[] {1, 2, 3, 4}, 2, 2), out.get(0));
     assertEquals(HostTensor.scalar(3.5f), out.get(1));
     assertEquals(HostTensor.ofInts(new int[] {1, 2}, 2), out.get(2));
@@ -185,8 +203,8 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
     TensorOps o = engine.eagerOps();
     try (Tensor a = o.constant(HostTensor.of(new float[] {1, 4}, 2));
         Tensor b = o.sqrt(a);
-        Tensor c = o.layerNorm(b, o.constant(HostTensor.of(new float[] {1, 1}, 2)),
-            o.zeros(2), 0f);
+        Tensor c =
+            o.layerNorm(b, o.constant(HostTensor.of(new float[] {1, 1}, 2)), o.zeros(2), 0f);
         Tensor d = o.mul(b, 3f)) {
       assertEquals(HostTensor.of(new float[] {1, 2}, 2), engine.download(b));
       assertValues("layerNorm", new double[] {-1, 1}, Ref.of(engine.download(c)).v, 1e-5, 1e-5);

@@ -23,9 +23,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Gradients of every differentiable op. For {@code L = sum(op(x) * R)} with a fixed random
- * {@code R}, the analytic gradient comes from the engine's own train step (SGD with learning rate
- * 1, so {@code grad = old - new}) and is compared with central differences of the engine's forward
+ * Gradients of every differentiable op. For {@code L = sum(op(x) * R)} with a fixed random {@code
+ * R}, the analytic gradient comes from the engine's own train step (SGD with learning rate 1, so
+ * {@code grad = old - new}) and is compared with central differences of the engine's forward
  * values, accumulated in double on the host.
  */
 public abstract class OpsGradientConformance extends OpsForwardConformance {
@@ -51,14 +51,22 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
   @ParameterizedTest(name = "{0}")
   @MethodSource("gradientCases")
   void gradient(GradientCase c) {
-    HostTensor y = eval((o, in) -> c.op().apply(o, in.subList(0, c.wrt().size()),
-        in.subList(c.wrt().size(), in.size())), concat(c.wrt(), c.consts()));
+    HostTensor y =
+        eval(
+            (o, in) ->
+                c.op()
+                    .apply(o, in.subList(0, c.wrt().size()), in.subList(c.wrt().size(), in.size())),
+            concat(c.wrt(), c.consts()));
     HostTensor weights = uniform(new Random(99), -1, 1, y.shape().dims());
     List<HostTensor> analytic = analyticGradients(c.op(), c.wrt(), c.consts(), weights);
     List<HostTensor> numeric = numericGradients(c.op(), c.wrt(), c.consts(), weights);
     for (int i = 0; i < analytic.size(); i++) {
-      assertValues(c.label() + ": gradient of input " + i, Ref.of(numeric.get(i)).v, Ref.of(analytic.get(i)).v,
-          GRAD_RTOL, GRAD_ATOL);
+      assertValues(
+          c.label() + ": gradient of input " + i,
+          Ref.of(numeric.get(i)).v,
+          Ref.of(analytic.get(i)).v,
+          GRAD_RTOL,
+          GRAD_ATOL);
     }
   }
 
@@ -77,13 +85,25 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
   Stream<Arguments> gradientCases() {
     Random r = new Random(4321);
     List<Arguments> cs = new ArrayList<>();
-    add(cs, "add [3,1,4]+[2,4]", (o, x, k) -> o.add(x.get(0), x.get(1)),
+    add(
+        cs,
+        "add [3,1,4]+[2,4]",
+        (o, x, k) -> o.add(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 3, 1, 4), uniform(r, -1, 1, 2, 4)));
-    add(cs, "sub [2,4]-[3,1,4]", (o, x, k) -> o.sub(x.get(0), x.get(1)),
+    add(
+        cs,
+        "sub [2,4]-[3,1,4]",
+        (o, x, k) -> o.sub(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 2, 4), uniform(r, -1, 1, 3, 1, 4)));
-    add(cs, "mul [4,1]*[1,3]", (o, x, k) -> o.mul(x.get(0), x.get(1)),
+    add(
+        cs,
+        "mul [4,1]*[1,3]",
+        (o, x, k) -> o.mul(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 4, 1), uniform(r, -1, 1, 1, 3)));
-    add(cs, "div [3,4]/[4]", (o, x, k) -> o.div(x.get(0), x.get(1)),
+    add(
+        cs,
+        "div [3,4]/[4]",
+        (o, x, k) -> o.div(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 3, 4), signed(r, 0.5, 2, 4)));
     HostTensor mb = uniform(r, -1, 1, 3, 1);
     HostTensor ma = Ref.zip(Ref.of(signed(r, 0.1, 1, 3, 4)), Ref.of(mb), Double::sum).toHost();
@@ -103,41 +123,100 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
     add(cs, "pow -1.5", (o, x, k) -> o.pow(x.get(0), -1.5f), w(uniform(r, 0.5, 2, 3, 4)));
     add(cs, "gelu", (o, x, k) -> o.gelu(x.get(0)), w(uniform(r, -3, 3, 3, 4)));
     add(cs, "logSigmoid", (o, x, k) -> o.logSigmoid(x.get(0)), w(uniform(r, -6, 6, 3, 4)));
-    add(cs, "matmul [2,3,4,5]x[5,6]", (o, x, k) -> o.matmul(x.get(0), x.get(1)),
+    add(
+        cs,
+        "matmul [2,3,4,5]x[5,6]",
+        (o, x, k) -> o.matmul(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 2, 3, 4, 5), uniform(r, -1, 1, 5, 6)));
-    add(cs, "matmul [2,1,4,5]x[3,5,6]", (o, x, k) -> o.matmul(x.get(0), x.get(1)),
+    add(
+        cs,
+        "matmul [2,1,4,5]x[3,5,6]",
+        (o, x, k) -> o.matmul(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 2, 1, 4, 5), uniform(r, -1, 1, 3, 5, 6)));
     add(cs, "reshape", (o, x, k) -> o.reshape(x.get(0), 3, -1), w(uniform(r, -1, 1, 2, 6)));
-    add(cs, "transpose", (o, x, k) -> o.transpose(x.get(0), 2, 0, 1), w(uniform(r, -1, 1, 2, 3, 4)));
+    add(
+        cs,
+        "transpose",
+        (o, x, k) -> o.transpose(x.get(0), 2, 0, 1),
+        w(uniform(r, -1, 1, 2, 3, 4)));
     add(cs, "slice", (o, x, k) -> o.slice(x.get(0), -2, 1, 4), w(uniform(r, -1, 1, 2, 5, 3)));
-    add(cs, "concat", (o, x, k) -> o.concat(x, 1),
+    add(
+        cs,
+        "concat",
+        (o, x, k) -> o.concat(x, 1),
         w(uniform(r, -1, 1, 2, 1, 3), uniform(r, -1, 1, 2, 2, 3), uniform(r, -1, 1, 2, 3, 3)));
-    add(cs, "broadcastTo", (o, x, k) -> o.broadcastTo(x.get(0), 2, 3, 4), w(uniform(r, -1, 1, 3, 1)));
+    add(
+        cs,
+        "broadcastTo",
+        (o, x, k) -> o.broadcastTo(x.get(0), 2, 3, 4),
+        w(uniform(r, -1, 1, 3, 1)));
     add(cs, "sum axis 1", (o, x, k) -> o.sum(x.get(0), 1, false), w(uniform(r, -1, 1, 2, 3, 4)));
-    add(cs, "sum axis -1 keepDims", (o, x, k) -> o.sum(x.get(0), -1, true), w(uniform(r, -1, 1, 2, 3, 4)));
+    add(
+        cs,
+        "sum axis -1 keepDims",
+        (o, x, k) -> o.sum(x.get(0), -1, true),
+        w(uniform(r, -1, 1, 2, 3, 4)));
     add(cs, "mean axis 0", (o, x, k) -> o.mean(x.get(0), 0, false), w(uniform(r, -1, 1, 2, 3, 4)));
-    add(cs, "mean axis -1 keepDims", (o, x, k) -> o.mean(x.get(0), -1, true), w(uniform(r, -1, 1, 2, 3, 4)));
+    add(
+        cs,
+        "mean axis -1 keepDims",
+        (o, x, k) -> o.mean(x.get(0), -1, true),
+        w(uniform(r, -1, 1, 2, 3, 4)));
     add(cs, "max axis 1", (o, x, k) -> o.max(x.get(0), 1, false), w(distinct(r, 0.1, 2, 3, 4)));
-    add(cs, "max axis -1 keepDims", (o, x, k) -> o.max(x.get(0), -1, true), w(distinct(r, 0.1, 2, 3, 4)));
+    add(
+        cs,
+        "max axis -1 keepDims",
+        (o, x, k) -> o.max(x.get(0), -1, true),
+        w(distinct(r, 0.1, 2, 3, 4)));
     add(cs, "sumAll", (o, x, k) -> o.sumAll(x.get(0)), w(uniform(r, -1, 1, 2, 3)));
     add(cs, "softmax axis -1", (o, x, k) -> o.softmax(x.get(0), -1), w(uniform(r, -2, 2, 3, 5)));
     add(cs, "softmax axis 0", (o, x, k) -> o.softmax(x.get(0), 0), w(uniform(r, -2, 2, 4, 3)));
-    add(cs, "logSoftmax axis -1", (o, x, k) -> o.logSoftmax(x.get(0), -1), w(uniform(r, -2, 2, 3, 5)));
-    add(cs, "logSoftmax axis 1", (o, x, k) -> o.logSoftmax(x.get(0), 1), w(uniform(r, -2, 2, 2, 3, 4)));
-    add(cs, "layerNorm (x, gamma, beta)", (o, x, k) -> o.layerNorm(x.get(0), x.get(1), x.get(2), 1e-5f),
+    add(
+        cs,
+        "logSoftmax axis -1",
+        (o, x, k) -> o.logSoftmax(x.get(0), -1),
+        w(uniform(r, -2, 2, 3, 5)));
+    add(
+        cs,
+        "logSoftmax axis 1",
+        (o, x, k) -> o.logSoftmax(x.get(0), 1),
+        w(uniform(r, -2, 2, 2, 3, 4)));
+    add(
+        cs,
+        "layerNorm (x, gamma, beta)",
+        (o, x, k) -> o.layerNorm(x.get(0), x.get(1), x.get(2), 1e-5f),
         w(uniform(r, -2, 2, 2, 3, 6), uniform(r, 0.5, 1.5, 6), uniform(r, -0.5, 0.5, 6)));
-    add(cs, "embedding (into the table)", (o, x, k) -> o.embedding(x.get(0), k.get(0)),
-        w(uniform(r, -1, 1, 5, 4)), List.of(HostTensor.ofInts(new int[] {4, 0, 4, 2, 1, 4}, 2, 3)));
-    add(cs, "takeAlongLastAxis", (o, x, k) -> o.takeAlongLastAxis(x.get(0), k.get(0)),
-        w(uniform(r, -1, 1, 2, 3, 5)), List.of(randomInts(r, 5, 2, 3)));
-    add(cs, "where (a and b)", (o, x, k) -> o.where(k.get(0), x.get(0), x.get(1)),
+    add(
+        cs,
+        "embedding (into the table)",
+        (o, x, k) -> o.embedding(x.get(0), k.get(0)),
+        w(uniform(r, -1, 1, 5, 4)),
+        List.of(HostTensor.ofInts(new int[] {4, 0, 4, 2, 1, 4}, 2, 3)));
+    add(
+        cs,
+        "takeAlongLastAxis",
+        (o, x, k) -> o.takeAlongLastAxis(x.get(0), k.get(0)),
+        w(uniform(r, -1, 1, 2, 3, 5)),
+        List.of(randomInts(r, 5, 2, 3)));
+    add(
+        cs,
+        "where (a and b)",
+        (o, x, k) -> o.where(k.get(0), x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 3, 4), uniform(r, -1, 1, 3, 1)),
         List.of(HostTensor.of(new float[] {1, 0, 2, 0}, 1, 4)));
-    add(cs, "cast float to float", (o, x, k) -> o.cast(x.get(0), DType.FLOAT32), w(uniform(r, -1, 1, 3, 4)));
-    add(cs, "composite: attention", (o, x, k) -> {
-      Tensor scores = o.mul(o.matmul(x.get(0), o.transpose(x.get(1), 0, 2, 1)), 0.5f);
-      return o.matmul(o.softmax(scores, -1), x.get(2));
-    }, w(uniform(r, -1, 1, 2, 3, 4), uniform(r, -1, 1, 2, 3, 4), uniform(r, -1, 1, 2, 3, 2)));
+    add(
+        cs,
+        "cast float to float",
+        (o, x, k) -> o.cast(x.get(0), DType.FLOAT32),
+        w(uniform(r, -1, 1, 3, 4)));
+    add(
+        cs,
+        "composite: attention",
+        (o, x, k) -> {
+          Tensor scores = o.mul(o.matmul(x.get(0), o.transpose(x.get(1), 0, 2, 1)), 0.5f);
+          return o.matmul(o.softmax(scores, -1), x.get(2));
+        },
+        w(uniform(r, -1, 1, 2, 3, 4), uniform(r, -1, 1, 2, 3, 4), uniform(r, -1, 1, 2, 3, 2)));
     return cs.stream();
   }
 
@@ -169,11 +248,16 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
     }
     Parameters p = engine.createParameters(init, init.keySet());
     List<String> names = List.copyOf(init.keySet());
-    try (TrainStep step = engine.trainStep(p, (ops, params, in) -> {
-      List<Tensor> xs = names.stream().map(params::get).toList();
-      Tensor y = op.apply(ops, xs, in.subList(1, in.size()));
-      return LossOutput.of(ops.sumAll(ops.mul(y, in.get(0))));
-    }, new Sgd(), new TrainStepOptions(0f))) {
+    try (TrainStep step =
+        engine.trainStep(
+            p,
+            (ops, params, in) -> {
+              List<Tensor> xs = names.stream().map(params::get).toList();
+              Tensor y = op.apply(ops, xs, in.subList(1, in.size()));
+              return LossOutput.of(ops.sumAll(ops.mul(y, in.get(0))));
+            },
+            new Sgd(),
+            new TrainStepOptions(0f))) {
       step.run(concat(List.of(weights), consts), 1f);
     }
     List<HostTensor> grads = new ArrayList<>();
@@ -195,8 +279,10 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
     int k = wrt.size();
     double[] wts = Ref.of(weights).v;
     List<HostTensor> grads = new ArrayList<>();
-    try (CompiledFunction f = engine.compile(noParams(), (ops, p, in) ->
-        List.of(op.apply(ops, in.subList(0, k), in.subList(k, in.size()))))) {
+    try (CompiledFunction f =
+        engine.compile(
+            noParams(),
+            (ops, p, in) -> List.of(op.apply(ops, in.subList(0, k), in.subList(k, in.size()))))) {
       List<Tensor> fixed = new ArrayList<>();
       try {
         for (HostTensor h : concat(wrt, consts)) {
@@ -222,7 +308,13 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
   }
 
   private double weightedSum(
-      CompiledFunction f, List<Tensor> fixed, int i, HostTensor x, int j, float value, double[] wts) {
+      CompiledFunction f,
+      List<Tensor> fixed,
+      int i,
+      HostTensor x,
+      int j,
+      float value,
+      double[] wts) {
     float[] data = x.floats().clone();
     data[j] = value;
     List<Tensor> in = new ArrayList<>(fixed);

@@ -305,8 +305,7 @@ final class Ref {
       throw new IllegalArgumentException("inner dimensions differ");
     }
     int[] batch =
-        broadcastShape(
-            Arrays.copyOf(shape, rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
+        broadcastShape(Arrays.copyOf(shape, rank() - 2), Arrays.copyOf(b.shape, b.rank() - 2));
     Ref x = broadcastTo(concatDims(batch, n, k));
     Ref y = b.broadcastTo(concatDims(batch, k, m));
     int nb = size(batch);
@@ -383,7 +382,11 @@ final class Ref {
 
   @Override
   public String toString() {
-    return "Ref" + Arrays.toString(shape) + " " + dtype + " "
+    return "Ref"
+        + Arrays.toString(shape)
+        + " "
+        + dtype
+        + " "
         + Arrays.toString(Arrays.copyOf(v, Math.min(v.length, 8)));
   }
 }

@@ -24,7 +24,9 @@ import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
-/** {@link TrainStep}: optimizers against {@link OptimizerReference}, clipping, state, evaluation. */
+/**
+ * {@link TrainStep}: optimizers against {@link OptimizerReference}, clipping, state, evaluation.
+ */
 public abstract class TrainingConformance extends OpsGradientConformance {
   private static final float LR = 0.05f;
 
@@ -32,13 +34,14 @@ public abstract class TrainingConformance extends OpsGradientConformance {
    * {@code sum(W*G) + sum(b*g) + 0.5 (|W|^2 + |b|^2)}: gradients {@code G + W} and {@code g + b},
    * with metric {@code wsum = sum(W)}. Inputs: G [3,4], g [4].
    */
-  private static final LossFunction QUADRATIC = (o, p, in) -> {
-    Tensor w = p.get("W");
-    Tensor b = p.get("b");
-    Tensor lin = o.add(o.sumAll(o.mul(w, in.get(0))), o.sumAll(o.mul(b, in.get(1))));
-    Tensor quad = o.mul(o.add(o.sumAll(o.square(w)), o.sumAll(o.square(b))), 0.5f);
-    return new LossOutput(o.add(lin, quad), Map.of("wsum", o.sumAll(w)));
-  };
+  private static final LossFunction QUADRATIC =
+      (o, p, in) -> {
+        Tensor w = p.get("W");
+        Tensor b = p.get("b");
+        Tensor lin = o.add(o.sumAll(o.mul(w, in.get(0))), o.sumAll(o.mul(b, in.get(1))));
+        Tensor quad = o.mul(o.add(o.sumAll(o.square(w)), o.sumAll(o.square(b))), 0.5f);
+        return new LossOutput(o.add(lin, quad), Map.of("wsum", o.sumAll(w)));
+      };
 
   private final Random random = new Random(77);
   private final HostTensor w0 = uniform(random, -1, 1, 3, 4);
@@ -71,7 +74,8 @@ public abstract class TrainingConformance extends OpsGradientConformance {
         StepResult res = step.run(inputs, LR);
         double norm = reference.step(ref, ranks, grads, LR, maxGradNorm);
         String label = opt.name() + " step " + s;
-        assertValues(label + " gradNorm", new double[] {norm}, new double[] {res.gradNorm()}, 1e-5, 1e-6);
+        assertValues(
+            label + " gradNorm", new double[] {norm}, new double[] {res.gradNorm()}, 1e-5, 1e-6);
         assertValues(label + " W", ref.get("W"), Ref.of(p.read("W")).v, 0, 1e-5);
         assertValues(label + " b", ref.get("b"), Ref.of(p.read("b")).v, 0, 1e-5);
         assertEquals(s, step.updates());
@@ -126,8 +130,13 @@ public abstract class TrainingConformance extends OpsGradientConformance {
     HostTensor wTrue = uniform(r, -1, 1, 4, 1);
     HostTensor y = Ref.of(x).matmul(Ref.of(wTrue)).toHost();
     Parameters p = engine.createParameters(Map.of("w", HostTensor.zeros(4, 1)), Set.of("w"));
-    LossFunction mse = (o, params, in) ->
-        LossOutput.of(o.mean(o.reshape(o.square(o.sub(o.matmul(in.get(0), params.get("w")), in.get(1))), -1), 0, false));
+    LossFunction mse =
+        (o, params, in) ->
+            LossOutput.of(
+                o.mean(
+                    o.reshape(o.square(o.sub(o.matmul(in.get(0), params.get("w")), in.get(1))), -1),
+                    0,
+                    false));
     try (TrainStep step = engine.trainStep(p, mse, new Sgd(), new TrainStepOptions(0f))) {
       float first = step.evaluate(List.of(x, y)).loss();
       float prev = Float.POSITIVE_INFINITY;
@@ -147,8 +156,9 @@ public abstract class TrainingConformance extends OpsGradientConformance {
     init.put("W", w0);
     init.put("F", b0);
     Parameters p = engine.createParameters(init, Set.of("W"));
-    LossFunction loss = (o, params, in) ->
-        LossOutput.of(o.sumAll(o.square(o.mul(params.get("W"), params.get("F")))));
+    LossFunction loss =
+        (o, params, in) ->
+            LossOutput.of(o.sumAll(o.square(o.mul(params.get("W"), params.get("F")))));
     try (TrainStep step = engine.trainStep(p, loss, AdamW.defaults(), new TrainStepOptions(0f))) {
       step.run(List.of(), LR);
       step.run(List.of(), LR);
@@ -161,7 +171,8 @@ public abstract class TrainingConformance extends OpsGradientConformance {
   @Test
   void evaluateChangesNothingAndMatchesRun() {
     Parameters p = quadraticParams();
-    try (TrainStep step = engine.trainStep(p, QUADRATIC, AdamW.defaults(), new TrainStepOptions(1f))) {
+    try (TrainStep step =
+        engine.trainStep(p, QUADRATIC, AdamW.defaults(), new TrainStepOptions(1f))) {
       Map<String, HostTensor> before = p.readAll();
       StepResult ev = step.evaluate(inputs);
       assertEquals(before, p.readAll(), "evaluate changed parameters");
@@ -171,8 +182,10 @@ public abstract class TrainingConformance extends OpsGradientConformance {
       assertValues("loss", new double[] {ev.loss()}, new double[] {run.loss()}, 1e-6, 1e-6);
       assertEquals(Set.of("wsum"), run.metrics().keySet());
       double wsum = java.util.Arrays.stream(Ref.of(w0).v).sum();
-      assertValues("metric", new double[] {wsum}, new double[] {ev.metrics().get("wsum")}, 1e-5, 1e-5);
-      assertValues("metric", new double[] {wsum}, new double[] {run.metrics().get("wsum")}, 1e-5, 1e-5);
+      assertValues(
+          "metric", new double[] {wsum}, new double[] {ev.metrics().get("wsum")}, 1e-5, 1e-5);
+      assertValues(
+          "metric", new double[] {wsum}, new double[] {run.metrics().get("wsum")}, 1e-5, 1e-5);
       assertTrue(run.gradNorm() > 0, "gradNorm " + run.gradNorm());
     }
   }
@@ -207,8 +220,9 @@ public abstract class TrainingConformance extends OpsGradientConformance {
 
   @Test
   void loadStateRejectsWrongShapes() {
-    try (TrainStep step = engine.trainStep(quadraticParams(), QUADRATIC, RmsProp.defaults(),
-        new TrainStepOptions(0f))) {
+    try (TrainStep step =
+        engine.trainStep(
+            quadraticParams(), QUADRATIC, RmsProp.defaults(), new TrainStepOptions(0f))) {
       Map<String, HostTensor> state = new LinkedHashMap<>(step.state());
       state.put("v/W", HostTensor.zeros(4, 3));
       assertThrows(IllegalArgumentException.class, () -> step.loadState(state));

@@ -128,7 +128,13 @@ public final class DjlEngine implements Engine {
 
   @Override
   public String toString() {
-    return "DjlEngine[" + pytorch.getEngineName() + " " + pytorch.getVersion() + ", " + device() + "]";
+    return "DjlEngine["
+        + pytorch.getEngineName()
+        + " "
+        + pytorch.getVersion()
+        + ", "
+        + device()
+        + "]";
   }
 
   // ---- package-private plumbing -----------------------------------------------------------------
@@ -166,7 +172,8 @@ public final class DjlEngine implements Engine {
       return p;
     }
     throw new IllegalArgumentException(
-        "parameters were not created by this DJL engine: " + (params == null ? null : params.getClass()));
+        "parameters were not created by this DJL engine: "
+            + (params == null ? null : params.getClass()));
   }
 
   /** Creates an array in {@code manager} from host data. */

@@ -26,8 +26,8 @@ import org.slf4j.LoggerFactory;
  * looks at class-path resources and a few files; native code is loaded by {@link #create}.
  *
  * <p>{@code create} sets {@code ai.djl.offline=true} unless the property is set, so DJL never
- * downloads libtorch: the native jar {@code ai.djl.pytorch:pytorch-native-cpu} (class path only)
- * or {@code PYTORCH_LIBRARY_PATH} must provide it. Threads: {@code options.threads() > 0} sets
+ * downloads libtorch: the native jar {@code ai.djl.pytorch:pytorch-native-cpu} (class path only) or
+ * {@code PYTORCH_LIBRARY_PATH} must provide it. Threads: {@code options.threads() > 0} sets
  * PyTorch's intra-op thread count, which is process-wide.
  */
 public final class DjlEngineProvider implements EngineProvider {
@@ -92,7 +92,10 @@ public final class DjlEngineProvider implements EngineProvider {
     String classifier = p.getProperty("classifier", "");
     if (!classifier.equals(platform)) {
       return Availability.unavailable(
-          "the libtorch jar on the class path is for " + classifier + ", this machine is " + platform);
+          "the libtorch jar on the class path is for "
+              + classifier
+              + ", this machine is "
+              + platform);
     }
     List<String> devices = new ArrayList<>(List.of("cpu"));
     if (p.getProperty("flavor", "cpu").startsWith("cu")) {
@@ -155,7 +158,10 @@ public final class DjlEngineProvider implements EngineProvider {
   static String platform() {
     String os = System.getProperty("os.name", "").toLowerCase(Locale.ROOT);
     String arch = System.getProperty("os.arch", "").toLowerCase(Locale.ROOT);
-    String o = os.startsWith("linux") ? "linux" : os.startsWith("mac") ? "osx" : os.startsWith("win") ? "win" : os;
+    String o =
+        os.startsWith("linux")
+            ? "linux"
+            : os.startsWith("mac") ? "osx" : os.startsWith("win") ? "win" : os;
     String a = arch.equals("amd64") || arch.equals("x86_64") ? "x86_64" : arch;
     return o + "-" + a;
   }

@@ -12,6 +12,7 @@ import ai.djl.pytorch.jni.JniUtils;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,63 +38,8 @@ import org.slf4j.LoggerFactory;
 final class DjlKernels implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DjlKernels.class);
 
-  /** TorchScript source; file format version 10 so that {@code gelu} has {@code approximate}. */
-  private static final String SOURCE =
-      """
-      class Kernels(Module):
-        __parameters__ = []
-        __buffers__ = []
-        training : bool
-        def forward(self: __torch__.Kernels,
-          x: Tensor) -> Tensor:
-          return torch.gelu(x, approximate="tanh")
-        def clip(self: __torch__.Kernels,
-          grads: List[Tensor], max_norm: float) -> Tensor:
-          norm = torch.linalg_vector_norm(torch.stack(torch._foreach_norm(grads)))
-          if max_norm > 0.:
-            scale = torch.reciprocal(torch.clamp_min(torch.div(torch.add(norm, 1e-06), max_norm), 1.))
-            torch._foreach_mul_(grads, scale)
-          return norm
-        def adamw(self: __torch__.Kernels,
-          dp: List[Tensor], dg: List[Tensor], dm: List[Tensor], dv: List[Tensor], ds: List[Tensor],
-          pp: List[Tensor], pg: List[Tensor], pm: List[Tensor], pv: List[Tensor], ps: List[Tensor],
-          lr: float, beta1: float, beta2: float, eps: float, weight_decay: float,
-          max_norm: float) -> Tensor:
-          norm = torch.linalg_vector_norm(torch.stack(torch._foreach_norm(torch.add(dg, pg))))
-          if max_norm > 0.:
-            scale = torch.reciprocal(torch.clamp_min(torch.div(torch.add(norm, 1e-06), max_norm), 1.))
-            if len(dg) > 0:
-              torch._foreach_mul_(dg, scale)
-            if len(pg) > 0:
-              torch._foreach_mul_(pg, scale)
-          if len(dp) > 0:
-            torch._fused_adamw_(dp, dg, dm, dv, annotate(List[Tensor], []), ds, lr=lr, beta1=beta1, beta2=beta2, weight_decay=weight_decay, eps=eps, amsgrad=False, maximize=False)
-            torch._foreach_zero_(dg)
-          if len(pp) > 0:
-            torch._fused_adamw_(pp, pg, pm, pv, annotate(List[Tensor], []), ps, lr=lr, beta1=beta1, beta2=beta2, weight_decay=0., eps=eps, amsgrad=False, maximize=False)
-            torch._foreach_zero_(pg)
-          return norm
-        def rmsprop(self: __torch__.Kernels,
-          params: List[Tensor], grads: List[Tensor], vs: List[Tensor],
-          lr: float, alpha: float, eps: float, weight_decay: float, max_norm: float) -> Tensor:
-          norm = self.clip(grads, max_norm)
-          for i in range(len(params)):
-            p = params[i]
-            g = grads[i]
-            if weight_decay > 0.:
-              g = torch.add(g, p, alpha=weight_decay)
-            v = vs[i]
-            v.mul_(alpha).addcmul_(g, g, value=1. - alpha)
-            p.addcdiv_(g, torch.add(torch.sqrt(v), eps), value=-lr)
-          torch._foreach_zero_(grads)
-          return norm
-        def sgd(self: __torch__.Kernels,
-          params: List[Tensor], grads: List[Tensor], lr: float, max_norm: float) -> Tensor:
-          norm = self.clip(grads, max_norm)
-          torch._foreach_add_(params, grads, alpha=-lr)
-          torch._foreach_zero_(grads)
-          return norm
-      """;
+  /** TorchScript source of the module: {@code code/__torch__.py} in the archive. */
+  private static final String SOURCE_RESOURCE = "kernels.torchscript";
 
   private final PtNDManager manager;
   private final PtSymbolBlock module;
@@ -111,7 +57,8 @@ final class DjlKernels implements AutoCloseable {
     try {
       byte[] archive = archive();
       PtNDManager m = (PtNDManager) manager;
-      return new DjlKernels(m, JniUtils.loadModule(m, new ByteArrayInputStream(archive), false, false));
+      return new DjlKernels(
+          m, JniUtils.loadModule(m, new ByteArrayInputStream(archive), false, false));
     } catch (IOException | RuntimeException e) {
       LOG.warn("DJL engine: fused kernels unavailable, using op compositions: {}", e.toString());
       return null;
@@ -235,11 +182,20 @@ final class DjlKernels implements AutoCloseable {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       stored(zip, "archive/data.pkl", dataPickle());
-      stored(zip, "archive/code/__torch__.py", SOURCE.getBytes(StandardCharsets.UTF_8));
+      stored(zip, "archive/code/__torch__.py", source());
       stored(zip, "archive/constants.pkl", new byte[] {(byte) 0x80, 2, ')', '.'});
       stored(zip, "archive/version", "10\n".getBytes(StandardCharsets.UTF_8));
     }
     return bytes.toByteArray();
+  }
+
+  private static byte[] source() throws IOException {
+    try (InputStream in = DjlKernels.class.getResourceAsStream(SOURCE_RESOURCE)) {
+      if (in == null) {
+        throw new IOException("resource " + SOURCE_RESOURCE + " is missing");
+      }
+      return in.readAllBytes();
+    }
   }
 
   /** Pickle (protocol 2) of {@code __torch__.Kernels} with state {@code {"training": True}}. */

@@ -17,7 +17,8 @@ import java.util.Set;
 /**
  * Parameters as DJL arrays in a manager of their own. Trainable arrays require gradients. A value
  * is replaced in place ({@link NDArray#intern}): the Java array object, and so every tensor handed
- * out by {@link #get}, stays valid, while PyTorch gets a fresh leaf tensor without a stale gradient.
+ * out by {@link #get}, stays valid, while PyTorch gets a fresh leaf tensor without a stale
+ * gradient.
  */
 final class DjlParameters implements Parameters {
   private final DjlEngine engine;
@@ -94,8 +95,15 @@ final class DjlParameters implements Parameters {
     DjlTensor v = view(name);
     if (!v.shape().equals(value.shape()) || v.dtype() != value.dtype()) {
       throw new IllegalArgumentException(
-          "parameter '" + name + "' is " + v.dtype() + v.shape() + ", cannot write a "
-              + value.dtype() + value.shape() + " value");
+          "parameter '"
+              + name
+              + "' is "
+              + v.dtype()
+              + v.shape()
+              + ", cannot write a "
+              + value.dtype()
+              + value.shape()
+              + " value");
     }
     replace(name, DjlEngine.create(manager, value));
   }

@@ -24,10 +24,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Forward under a GradientCollector, backward, then {@link UpdateRule#apply} without recording;
- * new parameter and state values replace the old ones in place. Everything else a step creates
- * (inputs, activations, gradient handles, update temporaries) lives in a step manager closed at the
- * end of the step. The optimizer state stays on the device, in a manager owned by this step.
+ * Forward under a GradientCollector, backward, then {@link UpdateRule#apply} without recording; new
+ * parameter and state values replace the old ones in place. Everything else a step creates (inputs,
+ * activations, gradient handles, update temporaries) lives in a step manager closed at the end of
+ * the step. The optimizer state stays on the device, in a manager owned by this step.
  */
 final class DjlTrainStep implements TrainStep {
   private static final String UPDATES = "updates";
@@ -38,6 +38,7 @@ final class DjlTrainStep implements TrainStep {
   private final Optimizer optimizer;
   private final TrainStepOptions options;
   private final NDManager stateManager;
+
   /** State arrays by parameter, then state name. */
   private final Map<String, Map<String, NDArray>> state = new LinkedHashMap<>();
 
@@ -151,11 +152,23 @@ final class DjlTrainStep implements TrainStep {
       // PyTorch adds eps to sqrt(v) / sqrt(1 - beta2^t); AdamW adds it to sqrt(v): rescale it
       double eps = a.eps() / Math.sqrt(1 - Math.pow(a.beta2(), t));
       NDArray step = scope.create((float) t);
-      return k.adamW(ps, gs, stateList("m"), stateList("v"), step, decay, learningRate,
-          a.beta1(), a.beta2(), eps, a.weightDecay(), clip);
+      return k.adamW(
+          ps,
+          gs,
+          stateList("m"),
+          stateList("v"),
+          step,
+          decay,
+          learningRate,
+          a.beta1(),
+          a.beta2(),
+          eps,
+          a.weightDecay(),
+          clip);
     }
     if (optimizer instanceof RmsProp r) {
-      return k.rmsProp(ps, gs, stateList("v"), learningRate, r.alpha(), r.eps(), r.weightDecay(), clip);
+      return k.rmsProp(
+          ps, gs, stateList("v"), learningRate, r.alpha(), r.eps(), r.weightDecay(), clip);
     }
     return k.sgd(ps, gs, learningRate, clip);
   }
@@ -204,10 +217,14 @@ final class DjlTrainStep implements TrainStep {
     for (String key : saved.keySet()) {
       int slash = key.indexOf('/');
       if (!key.equals(UPDATES)
-          && (slash < 0 || !state.containsKey(key.substring(slash + 1))
+          && (slash < 0
+              || !state.containsKey(key.substring(slash + 1))
               || !state.get(key.substring(slash + 1)).containsKey(key.substring(0, slash)))) {
         throw new IllegalArgumentException(
-            "optimizer state entry '" + key + "' matches no state of " + optimizer.name()
+            "optimizer state entry '"
+                + key
+                + "' matches no state of "
+                + optimizer.name()
                 + " for the trainable parameters");
       }
     }
@@ -218,12 +235,19 @@ final class DjlTrainStep implements TrainStep {
                 (s, a) -> {
                   HostTensor v = saved.get(s + "/" + p);
                   if (v == null) {
-                    throw new IllegalArgumentException("optimizer state lacks '" + s + "/" + p + "'");
+                    throw new IllegalArgumentException(
+                        "optimizer state lacks '" + s + "/" + p + "'");
                   }
                   if (!DjlTensor.toShape(a.getShape()).equals(v.shape())) {
                     throw new IllegalArgumentException(
-                        "optimizer state '" + s + "/" + p + "' has shape " + v.shape()
-                            + ", the parameter needs " + DjlTensor.toShape(a.getShape()));
+                        "optimizer state '"
+                            + s
+                            + "/"
+                            + p
+                            + "' has shape "
+                            + v.shape()
+                            + ", the parameter needs "
+                            + DjlTensor.toShape(a.getShape()));
                   }
                   pending.put(a, DjlEngine.create(stateManager, v));
                 }));
@@ -287,7 +311,8 @@ final class DjlTrainStep implements TrainStep {
         moves.add(new NDArray[] {target, next});
       }
       for (Map.Entry<String, NDArray> s : state.get(name).entrySet()) {
-        NDArray ns = fresh(ops.nd(r.state().get(name).get(s.getKey())), s.getValue(), scope, used, name);
+        NDArray ns =
+            fresh(ops.nd(r.state().get(name).get(s.getKey())), s.getValue(), scope, used, name);
         if (ns != s.getValue()) {
           moves.add(new NDArray[] {s.getValue(), ns});
         }
@@ -314,11 +339,16 @@ final class DjlTrainStep implements TrainStep {
     if (next == target) {
       return target;
     }
-    if (!next.getShape().equals(target.getShape())
-        || next.getDataType() != target.getDataType()) {
+    if (!next.getShape().equals(target.getShape()) || next.getDataType() != target.getDataType()) {
       throw new IllegalStateException(
-          "optimizer produced " + next.getDataType() + next.getShape() + " for '" + name
-              + "', which is " + target.getDataType() + target.getShape());
+          "optimizer produced "
+              + next.getDataType()
+              + next.getShape()
+              + " for '"
+              + name
+              + "', which is "
+              + target.getDataType()
+              + target.getShape());
     }
     boolean first = used.put(next, Boolean.TRUE) == null;
     return first && next.getManager() == scope ? next : next.duplicate();

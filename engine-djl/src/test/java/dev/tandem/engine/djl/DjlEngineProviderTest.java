@@ -42,8 +42,9 @@ class DjlEngineProviderTest {
       assertEquals("cpu", e.device());
     }
     if (!provider.availability().devices().stream().anyMatch(d -> d.startsWith("gpu"))) {
-      EngineUnavailableException ex = assertThrows(EngineUnavailableException.class,
-          () -> provider.create(new EngineOptions("gpu", 0)));
+      EngineUnavailableException ex =
+          assertThrows(
+              EngineUnavailableException.class, () -> provider.create(new EngineOptions("gpu", 0)));
       assertTrue(ex.getMessage().contains("gpu"), ex.getMessage());
     }
   }

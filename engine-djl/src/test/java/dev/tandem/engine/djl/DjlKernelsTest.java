@@ -51,16 +51,20 @@ class DjlKernelsTest {
   }
 
   static Stream<Optimizer> optimizers() {
-    return Stream.of(new AdamW(0.9f, 0.95f, 1e-8f, 0.1f), new RmsProp(0.9f, 1e-6f, 0.01f), new Sgd());
+    return Stream.of(
+        new AdamW(0.9f, 0.95f, 1e-8f, 0.1f), new RmsProp(0.9f, 1e-6f, 0.01f), new Sgd());
   }
 
   /** A two-layer GELU network with a frozen input table: matrices, vectors and a frozen tensor. */
-  private static final LossFunction LOSS = (o, p, in) -> {
-    Tensor h = o.gelu(o.add(o.matmul(o.embedding(p.get("emb"), in.get(0)), p.get("w1")), p.get("b1")));
-    Tensor y = o.matmul(h, p.get("w2"));
-    return new LossOutput(o.mean(o.reshape(o.square(o.sub(y, in.get(1))), -1), 0, false),
-        Map.of("h", o.sumAll(h)));
-  };
+  private static final LossFunction LOSS =
+      (o, p, in) -> {
+        Tensor h =
+            o.gelu(o.add(o.matmul(o.embedding(p.get("emb"), in.get(0)), p.get("w1")), p.get("b1")));
+        Tensor y = o.matmul(h, p.get("w2"));
+        return new LossOutput(
+            o.mean(o.reshape(o.square(o.sub(y, in.get(1))), -1), 0, false),
+            Map.of("h", o.sumAll(h)));
+      };
 
   private static Map<String, HostTensor> init() {
     Random r = new Random(11);
@@ -98,8 +102,10 @@ class DjlKernelsTest {
         List<HostTensor> batch = List.of(HostTensor.ofInts(ids, 2, 4), rand(r, 2, 4, 3));
         StepResult a = sf.run(batch, 0.02f);
         StepResult b = sg.run(batch, 0.02f);
-        assertEquals(b.loss(), a.loss(), 1e-4 * Math.max(1, Math.abs(b.loss())), "loss, step " + step);
-        assertEquals(b.gradNorm(), a.gradNorm(), 1e-4 * Math.max(1, b.gradNorm()), "norm, step " + step);
+        assertEquals(
+            b.loss(), a.loss(), 1e-4 * Math.max(1, Math.abs(b.loss())), "loss, step " + step);
+        assertEquals(
+            b.gradNorm(), a.gradNorm(), 1e-4 * Math.max(1, b.gradNorm()), "norm, step " + step);
         assertEquals(b.metrics().get("h"), a.metrics().get("h"), 1e-3, "metric, step " + step);
       }
       for (String n : pf.names()) {
@@ -113,8 +119,14 @@ class DjlKernelsTest {
       Map<String, HostTensor> stg = sg.state();
       assertEquals(stg.keySet(), stf.keySet());
       for (String k : stg.keySet()) {
-        float[] x = stf.get(k).dtype() == dev.tandem.api.tensor.DType.INT32 ? new float[] {stf.get(k).item()} : stf.get(k).floats();
-        float[] y = stg.get(k).dtype() == dev.tandem.api.tensor.DType.INT32 ? new float[] {stg.get(k).item()} : stg.get(k).floats();
+        float[] x =
+            stf.get(k).dtype() == dev.tandem.api.tensor.DType.INT32
+                ? new float[] {stf.get(k).item()}
+                : stf.get(k).floats();
+        float[] y =
+            stg.get(k).dtype() == dev.tandem.api.tensor.DType.INT32
+                ? new float[] {stg.get(k).item()}
+                : stg.get(k).floats();
         for (int i = 0; i < x.length; i++) {
           assertEquals(y[i], x[i], 1e-4 * Math.max(1, Math.abs(y[i])), k + "[" + i + "]");
         }

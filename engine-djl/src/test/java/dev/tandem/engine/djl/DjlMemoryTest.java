@@ -35,29 +35,36 @@ class DjlMemoryTest {
   @ValueSource(booleans = {true, false})
   void twoHundredStepsLeaveNoArraysBehind(boolean fusedKernels) {
     Random r = new Random(1);
-    try (DjlEngine engine = new DjlEngineProvider().create(new EngineOptions("cpu", 1), fusedKernels)) {
+    try (DjlEngine engine =
+        new DjlEngineProvider().create(new EngineOptions("cpu", 1), fusedKernels)) {
       Map<String, HostTensor> init = new LinkedHashMap<>();
       init.put("emb", random(r, 10, 8));
       init.put("w", random(r, 8, 8));
       init.put("b", random(r, 8));
       init.put("g", HostTensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 8));
       Parameters p = engine.createParameters(init, Set.of("w", "b", "g"));
-      LossFunction loss = (o, params, in) -> {
-        Tensor h = o.embedding(params.get("emb"), in.get(0));
-        h = o.gelu(o.add(o.matmul(h, params.get("w")), params.get("b")));
-        h = o.layerNorm(h, params.get("g"), o.zeros(8), 1e-5f);
-        Tensor logits = o.matmul(h, o.transpose(params.get("emb"), 1, 0));
-        Tensor lp = o.takeAlongLastAxis(o.logSoftmax(logits, -1), in.get(1));
-        Tensor nll = o.neg(o.mean(o.reshape(lp, -1), 0, false));
-        return new LossOutput(nll, Map.of("max", o.max(o.reshape(lp, -1), 0, false)));
-      };
-      List<HostTensor> batch = List.of(
-          HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3),
-          HostTensor.ofInts(new int[] {2, 3, 4, 5, 6, 7}, 2, 3));
+      LossFunction loss =
+          (o, params, in) -> {
+            Tensor h = o.embedding(params.get("emb"), in.get(0));
+            h = o.gelu(o.add(o.matmul(h, params.get("w")), params.get("b")));
+            h = o.layerNorm(h, params.get("g"), o.zeros(8), 1e-5f);
+            Tensor logits = o.matmul(h, o.transpose(params.get("emb"), 1, 0));
+            Tensor lp = o.takeAlongLastAxis(o.logSoftmax(logits, -1), in.get(1));
+            Tensor nll = o.neg(o.mean(o.reshape(lp, -1), 0, false));
+            return new LossOutput(nll, Map.of("max", o.max(o.reshape(lp, -1), 0, false)));
+          };
+      List<HostTensor> batch =
+          List.of(
+              HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3),
+              HostTensor.ofInts(new int[] {2, 3, 4, 5, 6, 7}, 2, 3));
       NDManager system = engine.root().getParentManager();
       try (TrainStep step = engine.trainStep(p, loss, AdamW.defaults(), new TrainStepOptions(1f));
-          CompiledFunction f = engine.compile(p, (o, params, in) ->
-              List.of(o.matmul(o.embedding(params.get("emb"), in.get(0)), params.get("w"))))) {
+          CompiledFunction f =
+              engine.compile(
+                  p,
+                  (o, params, in) ->
+                      List.of(
+                          o.matmul(o.embedding(params.get("emb"), in.get(0)), params.get("w"))))) {
         step.run(batch, 1e-3f);
         int live = engine.liveArrays();
         int all = system.getManagedArrays().size();
