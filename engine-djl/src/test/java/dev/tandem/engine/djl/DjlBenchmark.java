@@ -23,12 +23,18 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 /**
  * Throughput probes for the DJL engine, not a test: (a) fp32 matmul peak, (b) per-op overhead, (c)
  * an AdamW update over 52 GPT-sized tensors, (d) a full train step of a 4-layer, d_model 128,
- * 4-head GPT (context 64, batch 16). Run it with
+ * 4-head GPT (context 64, batch 16). Through Maven (surefire sets {@code OMP_NUM_THREADS=1} and
+ * {@code OMP_WAIT_POLICY=PASSIVE}):
  *
  * <pre>
- * mvn -o -q -pl api,engine-djl -am verify -Dtest=DjlBenchmark -Dsurefire.failIfNoSpecifiedTests=false \
- *     -Dtandem.bench=true -Dtandem.bench.threads=2
+ * mvn -o -q -pl api,engine-djl -am verify -Dtest=DjlBenchmark \
+ *     -Dsurefire.failIfNoSpecifiedTests=false -Dtandem.bench=true -Dtandem.bench.threads=1
  * </pre>
+ *
+ * <p>or with {@code java ... dev.tandem.engine.djl.DjlBenchmark} on the test class path to choose
+ * the OpenMP environment. {@code -Dtandem.djl.kernels=false} measures the op compositions instead
+ * of the fused kernels; {@code -Dtandem.bench.profile=FILE} writes a PyTorch profiler trace of
+ * three GPT steps.
  */
 public final class DjlBenchmark {
   static final int V = 256;
@@ -48,8 +54,12 @@ public final class DjlBenchmark {
     int threads = Integer.getInteger("tandem.bench.threads", 1);
     try (Engine e = new DjlEngineProvider().create(new EngineOptions("cpu", threads))) {
       System.out.printf(
-          "DJL benchmark, %d intra-op thread(s), OMP_NUM_THREADS=%s, OMP_WAIT_POLICY=%s%n",
-          threads, System.getenv("OMP_NUM_THREADS"), System.getenv("OMP_WAIT_POLICY"));
+          "DJL benchmark, %d intra-op thread(s), OMP_NUM_THREADS=%s, OMP_WAIT_POLICY=%s,"
+              + " fused kernels %s%n",
+          threads,
+          System.getenv("OMP_NUM_THREADS"),
+          System.getenv("OMP_WAIT_POLICY"),
+          ((DjlEngine) e).kernels() != null ? "on" : "off");
       double peak = matmul(e);
       tinyOps(e);
       adamW(e);
