@@ -3,6 +3,7 @@ package dev.tandem.engine.djl;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.tandem.api.engine.LossFunction;
@@ -15,7 +16,9 @@ import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.optim.RmsProp;
 import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.optim.UpdateRule;
+import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -80,15 +83,25 @@ final class DjlTrainStep implements TrainStep {
         out = loss.apply(ops, params, in);
         backward(collector, ops.nd(out.loss()));
       }
-      float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
-      Map<String, Float> metrics = metrics(ops, out);
+      try {
+        float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
+        Map<String, Float> metrics = metrics(ops, out);
+        float gradNorm =
+            fusedUpdatePossible()
+                ? fusedUpdate(scope, learningRate)
+                : genericUpdate(ops, scope, learningRate);
+        updates++;
+        return new StepResult(lossValue, metrics, gradNorm);
+      } catch (RuntimeException e) {
+        zeroGradients(); // else the next step would add to this step's gradients
+        throw e;
+      }
+    }
+  }
 
-      float gradNorm =
-          fusedUpdatePossible()
-              ? fusedUpdate(scope, learningRate)
-              : genericUpdate(ops, scope, learningRate);
-      updates++;
-      return new StepResult(lossValue, metrics, gradNorm);
+  private void zeroGradients() {
+    for (String name : params.trainable()) {
+      JniUtils.zeroGrad((PtNDArray) params.array(name));
     }
   }
 
@@ -228,30 +241,25 @@ final class DjlTrainStep implements TrainStep {
                 + " for the trainable parameters");
       }
     }
-    Map<NDArray, NDArray> pending = new IdentityHashMap<>();
+    for (Map.Entry<String, Map<String, NDArray>> e : state.entrySet()) {
+      for (Map.Entry<String, NDArray> st : e.getValue().entrySet()) {
+        String key = st.getKey() + "/" + e.getKey();
+        HostTensor v = saved.get(key);
+        Shape need = DjlTensor.toShape(st.getValue().getShape());
+        if (v == null || !v.shape().equals(need) || v.dtype() != DType.FLOAT32) {
+          throw new IllegalArgumentException(
+              "optimizer state '"
+                  + key
+                  + "' must be FLOAT32"
+                  + need
+                  + ", found "
+                  + (v == null ? "nothing" : v.dtype() + "" + v.shape()));
+        }
+      }
+    }
     state.forEach(
         (p, st) ->
-            st.forEach(
-                (s, a) -> {
-                  HostTensor v = saved.get(s + "/" + p);
-                  if (v == null) {
-                    throw new IllegalArgumentException(
-                        "optimizer state lacks '" + s + "/" + p + "'");
-                  }
-                  if (!DjlTensor.toShape(a.getShape()).equals(v.shape())) {
-                    throw new IllegalArgumentException(
-                        "optimizer state '"
-                            + s
-                            + "/"
-                            + p
-                            + "' has shape "
-                            + v.shape()
-                            + ", the parameter needs "
-                            + DjlTensor.toShape(a.getShape()));
-                  }
-                  pending.put(a, DjlEngine.create(stateManager, v));
-                }));
-    pending.forEach(NDArray::intern);
+            st.forEach((s, a) -> a.intern(DjlEngine.create(stateManager, saved.get(s + "/" + p)))));
     updates = (long) u.item();
   }
 
@@ -306,7 +314,7 @@ final class DjlTrainStep implements TrainStep {
       NDArray target = params.array(name);
       NDArray next = fresh(ops.nd(r.params().get(name)), target, scope, used, name);
       if (next == target) {
-        JniUtils.zeroGrad((ai.djl.pytorch.engine.PtNDArray) target);
+        JniUtils.zeroGrad((PtNDArray) target);
       } else {
         moves.add(new NDArray[] {target, next});
       }
