@@ -26,7 +26,7 @@ public interface Parameters {
   /** The parameter as a tensor, for use inside a {@link TensorFunction} only. */
   Tensor get(String name);
 
-  /** Copies a parameter's current value to the host; an unknown name throws as in {@link #shape}. */
+  /** Copies a parameter's current value to the host; unknown names throw as in {@link #shape}. */
   HostTensor read(String name);
 
   /**
