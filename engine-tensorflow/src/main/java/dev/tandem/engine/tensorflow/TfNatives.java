@@ -1,5 +1,17 @@
 package dev.tandem.engine.tensorflow;
 
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_CloseSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteDeviceList;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeleteSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListCount;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_DeviceListType;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewGraph;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSession;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_NewSessionOptions;
+import static org.tensorflow.internal.c_api.global.tensorflow.TF_SessionListDevices;
+
 import dev.tandem.api.engine.EngineUnavailableException;
 import java.net.URL;
 import java.net.URLDecoder;
@@ -7,11 +19,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import org.tensorflow.Graph;
-import org.tensorflow.Session;
 import org.tensorflow.TensorFlow;
-import org.tensorflow.proto.ConfigProto;
-import org.tensorflow.proto.DataType;
+import org.tensorflow.internal.c_api.TF_DeviceList;
+import org.tensorflow.internal.c_api.TF_Graph;
+import org.tensorflow.internal.c_api.TF_Session;
+import org.tensorflow.internal.c_api.TF_SessionOptions;
+import org.tensorflow.internal.c_api.TF_Status;
 
 /**
  * Finding, unpacking and loading TensorFlow's native libraries, and asking them about GPUs.
@@ -113,22 +126,39 @@ final class TfNatives {
     return cacheDir.resolve(Path.of(jar).getFileName().toString()).resolve(MAIN_LIBRARY);
   }
 
-  /** Whether TensorFlow can place an op on a GPU here. */
+  /**
+   * Whether TensorFlow sees a GPU here, from the device list of a throw-away session (the C API:
+   * TensorFlow Java has no public call for it, and soft placement hides a missing GPU from ops).
+   */
   static boolean hasGpu() {
-    try (Graph g = new Graph()) {
-      var scope = new org.tensorflow.op.OpScope(g);
-      var op = scope.opBuilder("Const", "probe");
-      try (org.tensorflow.Tensor v = Conversions.toTf(dev.tandem.api.tensor.HostTensor.scalar(1f))) {
-        op.setAttr("value", v).setAttr("dtype", DataType.DT_FLOAT).setDevice("/device:GPU:0");
-        var out = op.build().output(0);
-        ConfigProto cfg = ConfigProto.newBuilder().setAllowSoftPlacement(false).build();
-        try (Session s = new Session(g, cfg)) {
-          s.runner().fetch(out).run().close();
-          return true;
+    TF_Status status = TF_Status.newStatus();
+    TF_Graph graph = TF_NewGraph();
+    TF_SessionOptions opts = TF_NewSessionOptions();
+    TF_Session session = TF_NewSession(graph, opts, status);
+    try {
+      status.throwExceptionIfNotOK();
+      TF_DeviceList list = TF_SessionListDevices(session, status);
+      status.throwExceptionIfNotOK();
+      try {
+        for (int i = 0; i < TF_DeviceListCount(list); i++) {
+          if ("GPU".equals(TF_DeviceListType(list, i, status).getString())) {
+            return true;
+          }
         }
+        return false;
+      } finally {
+        TF_DeleteDeviceList(list);
       }
     } catch (RuntimeException e) {
       return false;
+    } finally {
+      if (session != null && !session.isNull()) {
+        TF_CloseSession(session, status);
+        TF_DeleteSession(session, status);
+      }
+      TF_DeleteSessionOptions(opts);
+      TF_DeleteGraph(graph);
+      status.close();
     }
   }
 }
