@@ -16,6 +16,8 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Scope;
+import org.tensorflow.proto.RunMetadata;
+import org.tensorflow.proto.RunOptions;
 
 /**
  * A train step traced once per input signature by {@link StepGraph}: loss, metrics, gradients and
@@ -65,6 +67,14 @@ final class TfTrainStep implements TrainStep {
 
   @Override
   public StepResult run(List<HostTensor> inputs, float learningRate) {
+    return run(inputs, learningRate, null);
+  }
+
+  /**
+   * A step that also collects TensorFlow's per-node timings into {@code metadata} when it is not
+   * null (for profiling; slower).
+   */
+  StepResult run(List<HostTensor> inputs, float learningRate, RunMetadata[] metadata) {
     StepGraph g = graphFor(inputs);
     List<org.tensorflow.Tensor> feeds = new ArrayList<>();
     try {
@@ -74,7 +84,13 @@ final class TfTrainStep implements TrainStep {
       feeds.add(Conversions.toTf(HostTensor.scalar((float) (updates + 1))));
       r.feed(g.step(), feeds.get(feeds.size() - 1));
       fetchLossAndMetrics(g, r).fetch(g.gradNorm()).addTarget(g.update());
-      try (Result res = r.run()) {
+      if (metadata != null) {
+        r.setOptions(RunOptions.newBuilder().setTraceLevel(RunOptions.TraceLevel.FULL_TRACE).build());
+      }
+      try (Result res = metadata != null ? r.runAndFetchMetadata() : r.run()) {
+        if (metadata != null) {
+          metadata[0] = res.getMetadata().orElse(null);
+        }
         StepResult out = result(g, res, Conversions.toHost(res.get(res.size() - 1)).item());
         updates++;
         return out;
