@@ -7,7 +7,9 @@ import java.util.List;
 public interface CompiledFunction extends AutoCloseable {
   /**
    * Runs the function. Inputs are tensors of the same engine (from {@link Engine#upload} or an
-   * earlier call), left open. The outputs are device tensors owned by the caller, who closes them.
+   * earlier call), left open. The outputs are device tensors owned by the caller, who closes them;
+   * each is a new tensor, even where the function returns an input or a parameter, so closing it
+   * affects nothing else.
    */
   List<Tensor> call(List<Tensor> inputs);
 

@@ -33,6 +33,7 @@ public interface Engine extends AutoCloseable {
    * @param values initial values by name, e.g. {@code h.0.attn.c_attn.weight}; iteration order is
    *     kept
    * @param trainable the names that receive gradients in a {@link TrainStep}; the rest are frozen
+   * @throws IllegalArgumentException if {@code trainable} names a parameter not in {@code values}
    */
   Parameters createParameters(Map<String, HostTensor> values, Set<String> trainable);
 

@@ -26,10 +26,15 @@ public interface Parameters {
   /** The parameter as a tensor, for use inside a {@link TensorFunction} only. */
   Tensor get(String name);
 
-  /** Copies a parameter's current value to the host. */
+  /** Copies a parameter's current value to the host; unknown names throw as in {@link #shape}. */
   HostTensor read(String name);
 
-  /** Overwrites a parameter's value; the shape must match. */
+  /**
+   * Overwrites a parameter's value.
+   *
+   * @throws IllegalArgumentException for an unknown name, or a value of another shape or type (the
+   *     message names the parameter and both shapes)
+   */
   void write(String name, HostTensor value);
 
   /** Copies all current values to the host, in {@link #names()} order. */

@@ -29,7 +29,12 @@ public interface TrainStep extends AutoCloseable {
    */
   Map<String, HostTensor> state();
 
-  /** Restores {@link #state()} as saved by an engine of any kind. */
+  /**
+   * Restores {@link #state()} as saved by an engine of any kind ({@code updates} may be INT32 or
+   * FLOAT32).
+   *
+   * @throws IllegalArgumentException if an entry is missing, unknown or of the wrong shape
+   */
   void loadState(Map<String, HostTensor> state);
 
   /** Number of distinct traces so far (0 for eager engines). */

@@ -14,7 +14,10 @@ public interface Tensor extends AutoCloseable {
   /** The element type. */
   DType dtype();
 
-  /** Releases the memory of a device value; a no-op for tensors created inside a function. */
+  /**
+   * Releases the memory of a device value; a no-op for tensors created inside a function. Closing
+   * twice is harmless.
+   */
   @Override
   default void close() {}
 }

@@ -183,6 +183,9 @@ public interface TensorOps {
    */
   Tensor where(Tensor mask, Tensor a, Tensor b);
 
-  /** Converts element type; gradients pass through float-to-float only. */
+  /**
+   * Converts element type; float to int truncates toward zero. Gradients pass through
+   * float-to-float only.
+   */
   Tensor cast(Tensor x, DType dtype);
 }

@@ -1,0 +1,85 @@
+package dev.tandem.engine.djl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDManager;
+import dev.tandem.api.engine.CompiledFunction;
+import dev.tandem.api.engine.EngineOptions;
+import dev.tandem.api.engine.LossFunction;
+import dev.tandem.api.engine.LossOutput;
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.engine.TrainStep;
+import dev.tandem.api.engine.TrainStepOptions;
+import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Tensor;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** No NDArray survives a train step, an evaluation or a function call beyond what it returns. */
+class DjlMemoryTest {
+  private static HostTensor random(Random r, int... shape) {
+    float[] f = new float[HostTensor.zeros(shape).shape().size()];
+    for (int i = 0; i < f.length; i++) {
+      f[i] = (float) r.nextGaussian() * 0.3f;
+    }
+    return HostTensor.of(f, shape);
+  }
+
+  @ParameterizedTest(name = "fused kernels: {0}")
+  @ValueSource(booleans = {true, false})
+  void twoHundredStepsLeaveNoArraysBehind(boolean fusedKernels) {
+    Random r = new Random(1);
+    try (DjlEngine engine =
+        new DjlEngineProvider().create(new EngineOptions("cpu", 1), fusedKernels)) {
+      Map<String, HostTensor> init = new LinkedHashMap<>();
+      init.put("emb", random(r, 10, 8));
+      init.put("w", random(r, 8, 8));
+      init.put("b", random(r, 8));
+      init.put("g", HostTensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 8));
+      Parameters p = engine.createParameters(init, Set.of("w", "b", "g"));
+      LossFunction loss =
+          (o, params, in) -> {
+            Tensor h = o.embedding(params.get("emb"), in.get(0));
+            h = o.gelu(o.add(o.matmul(h, params.get("w")), params.get("b")));
+            h = o.layerNorm(h, params.get("g"), o.zeros(8), 1e-5f);
+            Tensor logits = o.matmul(h, o.transpose(params.get("emb"), 1, 0));
+            Tensor lp = o.takeAlongLastAxis(o.logSoftmax(logits, -1), in.get(1));
+            Tensor nll = o.neg(o.mean(o.reshape(lp, -1), 0, false));
+            return new LossOutput(nll, Map.of("max", o.max(o.reshape(lp, -1), 0, false)));
+          };
+      List<HostTensor> batch =
+          List.of(
+              HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3),
+              HostTensor.ofInts(new int[] {2, 3, 4, 5, 6, 7}, 2, 3));
+      NDManager system = engine.root().getParentManager();
+      try (TrainStep step = engine.trainStep(p, loss, AdamW.defaults(), new TrainStepOptions(1f));
+          CompiledFunction f =
+              engine.compile(
+                  p,
+                  (o, params, in) ->
+                      List.of(
+                          o.matmul(o.embedding(params.get("emb"), in.get(0)), params.get("w"))))) {
+        step.run(batch, 1e-3f);
+        int live = engine.liveArrays();
+        int all = system.getManagedArrays().size();
+        for (int i = 0; i < 200; i++) {
+          step.run(batch, 1e-3f);
+          if (i % 20 == 0) {
+            step.evaluate(batch);
+            try (Tensor ids = engine.upload(batch.get(0))) {
+              f.call(List.of(ids)).forEach(Tensor::close);
+            }
+          }
+        }
+        assertEquals(live, engine.liveArrays(), "arrays under the engine");
+        assertEquals(all, system.getManagedArrays().size(), "arrays under DJL's system manager");
+      }
+    }
+  }
+}
