@@ -41,6 +41,9 @@ final class TfFunction implements CompiledFunction {
       tr = trace(sig);
       traces.put(sig, tr);
     }
+    if (tr.outputs.length == 0) {
+      return List.of();
+    }
     Session.Runner r = engine.session().runner();
     for (int i = 0; i < inputs.size(); i++) {
       r.feed(tr.inputs[i], engine.value(inputs.get(i)).tensor());

@@ -352,8 +352,8 @@ final class TfOps implements TensorOps {
       throw new IllegalArgumentException("embedding: the table must be [N, D], not " + w.shape());
     }
     Shape s = ShapeRules.concat(i.shape(), w.shape().dim(1));
-    return t.node("GatherV2", s, DType.FLOAT32, o -> o.setAttr("batch_dims", 0L),
-        w.output(), i.output(), t.intScalar(0));
+    return t.nodeAfter(t.checkIndices("embedding", i, w.shape().dim(0)), "GatherV2", s, DType.FLOAT32,
+        o -> o.setAttr("batch_dims", 0L), w.output(), i.output(), t.intScalar(0));
   }
 
   /** {@code sum(x * one_hot(index), -1)}: plain ops with registered gradients. */
@@ -366,7 +366,8 @@ final class TfOps implements TensorOps {
           "takeAlongLastAxis: index shape " + i.shape() + " must be " + v.shape() + " without its last axis");
     }
     int depth = v.shape().dim(-1);
-    TfNode oneHot = t.node("OneHot", v.shape(), DType.FLOAT32, o -> o.setAttr("axis", -1L),
+    TfNode oneHot = t.nodeAfter(t.checkIndices("takeAlongLastAxis", i, depth), "OneHot", v.shape(),
+        DType.FLOAT32, o -> o.setAttr("axis", -1L),
         i.output(), t.intScalar(depth), t.constant(HostTensor.scalar(1f)).output(),
         t.constant(HostTensor.scalar(0f)).output());
     return sum(mul(v, oneHot), -1, false);

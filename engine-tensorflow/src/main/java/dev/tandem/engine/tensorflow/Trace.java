@@ -14,6 +14,8 @@ import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
 import org.tensorflow.op.Scope;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TString;
 
 /**
  * One trace of a function: a name scope in the engine's graph, the nodes made in it, and the
@@ -58,9 +60,45 @@ final class Trace {
     return b.build();
   }
 
+  /** Output 0 of a new op that runs after {@code after}, wrapped as a node. */
+  TfNode nodeAfter(
+      Operation after, String type, Shape shape, DType dtype, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
+    return node(type, shape, dtype, b -> {
+      b.addControlInput(after);
+      if (attrs != null) {
+        attrs.accept(b);
+      }
+    }, inputs);
+  }
+
   /** Output 0 of a new op, wrapped as a node. */
   TfNode node(String type, Shape shape, DType dtype, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
     return new TfNode(this, op(type, attrs, inputs).output(0), shape, dtype);
+  }
+
+  /**
+   * An {@code Assert} that fails the run, naming {@code op}, unless every index is in {@code [0,
+   * bound)}: kernels would fail with a less clear message, XLA would clamp silently. It depends on
+   * the indices only, so it runs outside XLA clusters and leaves them whole.
+   */
+  Operation checkIndices(String op, TfNode indices, int bound) {
+    Output<?> ok = op("LogicalAnd", null,
+        op("GreaterEqual", null, indices.output(), intScalar(0)).output(0),
+        op("Less", null, indices.output(), intScalar(bound)).output(0)).output(0);
+    int[] axes = new int[indices.shape().rank()];
+    for (int i = 0; i < axes.length; i++) {
+      axes[i] = i;
+    }
+    Output<?> all = op("All", b -> b.setAttr("keep_dims", false), ok, ints(axes)).output(0);
+    String message = op + ": an index is outside [0, " + bound + "); indices:";
+    try (TString m = TString.scalarOf(message)) {
+      Output<?> text = op("Const", b -> b.setAttr("value", m).setAttr("dtype", DataType.DT_STRING)).output(0);
+      return scope.opBuilder("Assert", "Assert")
+          .addInput(all)
+          .addInputList(new Output<?>[] {text, indices.output()})
+          .setAttr("summarize", 16L)
+          .build();
+    }
   }
 
   /** A placeholder with a static shape. */

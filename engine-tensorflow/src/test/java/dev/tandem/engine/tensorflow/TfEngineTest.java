@@ -115,6 +115,33 @@ class TfEngineTest {
   }
 
   @Test
+  void outOfRangeIdsFailWithAndWithoutXla() {
+    for (boolean xla : new boolean[] {true, false}) {
+      try (Engine e = new TfEngineProvider().create(new dev.tandem.api.engine.EngineOptions("cpu", 1), xla)) {
+        Gpt gpt = new Gpt(TINY);
+        Parameters p = e.createParameters(gpt.initialWeights(1), gpt.initialWeights(1).keySet());
+        SftObjective sft = new SftObjective();
+        try (TrainStep step = e.trainStep(p, (o, params, in) -> sft.loss(o, gpt, params, in),
+            AdamW.defaults(), new TrainStepOptions(1f))) {
+          List<HostTensor> good = batch(new Random(4), 2, 8);
+          step.run(good, 1e-3f);
+          int[] ids = good.get(0).ints().clone();
+          ids[3] = TINY.vocabSize();
+          List<HostTensor> bad = List.of(HostTensor.ofInts(ids, 2, 8), good.get(1), good.get(2));
+          RuntimeException x = assertThrows(RuntimeException.class, () -> step.run(bad, 1e-3f));
+          assertTrue(x.getMessage().contains("embedding: an index is outside [0, 23)"), x.getMessage());
+          int[] targets = good.get(1).ints().clone();
+          targets[5] = -1;
+          List<HostTensor> badTargets = List.of(good.get(0), HostTensor.ofInts(targets, 2, 8), good.get(2));
+          x = assertThrows(RuntimeException.class, () -> step.evaluate(badTargets));
+          assertTrue(x.getMessage().contains("takeAlongLastAxis: an index is outside [0, 23)"), x.getMessage());
+          assertEquals(1, step.updates());
+        }
+      }
+    }
+  }
+
+  @Test
   void misuseGivesClearErrors() {
     Parameters p = engine.createParameters(Map.of("w", HostTensor.scalar(1f)), Set.of("w"));
     IllegalStateException outside = assertThrows(IllegalStateException.class, () -> p.get("w"));
