@@ -42,8 +42,14 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = {"--new-tokens", "--max-new-tokens", "--max_new_tokens"}, defaultValue = "48", description = "Tokens generated per prompt (default: ${DEFAULT-VALUE}).")
   int newTokens;
 
+  @Option(names = "--bench-threads", defaultValue = "1", description = "Intra-op threads for every measurement (default: ${DEFAULT-VALUE}: on a shared machine one core gives stable ratios; --threads overrides).")
+  int benchThreads;
+
+  private int threads;
+
   @Override
   public Integer call() throws Exception {
+    threads = engineOptions.threads > 0 ? engineOptions.threads : benchThreads;
     Tandem tandem = Tandem.create();
     ModelConfig config;
     Map<String, HostTensor> weights;
@@ -67,9 +73,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     ObjectMapper json = new ObjectMapper();
     for (EngineProvider p : chosen) {
-      try (Engine engine = p.create(new EngineOptions(engineOptions.device, engineOptions.threads))) {
+      try (Engine engine = p.create(new EngineOptions(engineOptions.device, threads))) {
         int seq = Math.min(64, config.nPositions());
-        Map<String, Object> r = new Benchmark(engine, lm, weights, batch, seq).run(steps, newTokens);
+        Map<String, Object> r = new Benchmark(engine, lm, weights, batch, seq, threads).run(steps, newTokens);
         spec.commandLine().getOut().println(json.writeValueAsString(r));
         spec.commandLine().getOut().flush();
       }

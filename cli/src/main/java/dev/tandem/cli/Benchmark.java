@@ -30,8 +30,10 @@ final class Benchmark {
   private final Map<String, HostTensor> weights;
   private final int batch;
   private final int seqLen;
+  private final int threads;
 
-  Benchmark(Engine engine, CausalLM model, Map<String, HostTensor> weights, int batch, int seqLen) {
+  Benchmark(Engine engine, CausalLM model, Map<String, HostTensor> weights, int batch, int seqLen, int threads) {
+    this.threads = threads;
     this.engine = engine;
     this.model = model;
     this.weights = weights;
@@ -43,6 +45,7 @@ final class Benchmark {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("engine", engine.name());
     r.put("device", engine.device());
+    r.put("threads", threads);
     double peak = matmulPeak();
     long params = weights.values().stream().mapToLong(w -> w.shape().size()).sum();
     double tps = trainTokensPerSecond(trainSteps);
@@ -108,12 +111,18 @@ final class Benchmark {
       for (int i = 0; i < 3; i++) {
         step.run(in, 1e-4f);
       }
-      long t0 = System.nanoTime();
-      for (int i = 0; i < steps; i++) {
-        step.run(in, 1e-4f);
+      // best of three windows, as for the matmul peak: noise from other processes only slows down
+      double best = 0;
+      int window = Math.max(1, steps / 3);
+      for (int trial = 0; trial < 3; trial++) {
+        long t0 = System.nanoTime();
+        for (int i = 0; i < window; i++) {
+          step.run(in, 1e-4f);
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        best = Math.max(best, (double) batch * seqLen * window / s);
       }
-      double s = (System.nanoTime() - t0) / 1e9;
-      return (double) batch * seqLen * steps / s;
+      return best;
     }
   }
 
@@ -136,10 +145,13 @@ final class Benchmark {
     // eos -1: never stops early, so both runs generate exactly batch * maxNew tokens
     try (Generator cached = new Generator(engine, model, params, -1, 0);
         Generator naive = new Generator(engine, model, params, -1, 0)) {
-      cached.generate(prompts, SamplingConfig.greedy(Math.min(4, maxNew)), batch);
-      naive.generateNaive(prompts, SamplingConfig.greedy(Math.min(4, maxNew)), batch);
-      double c = timed(() -> cached.generate(prompts, greedy, batch), batch * maxNew);
-      double n = timed(() -> naive.generateNaive(prompts, greedy, batch), batch * maxNew);
+      double c = 0;
+      double n = 0;
+      // best of three runs each (the first also warms up), interleaved so that noise hits both
+      for (int trial = 0; trial < 3; trial++) {
+        c = Math.max(c, timed(() -> cached.generate(prompts, greedy, batch), batch * maxNew));
+        n = Math.max(n, timed(() -> naive.generateNaive(prompts, greedy, batch), batch * maxNew));
+      }
       return new double[] {c, n};
     }
   }

@@ -91,3 +91,4 @@ class ResumeIT {
     return pb.start();
   }
 
+}

@@ -57,13 +57,13 @@ public final class Generator implements AutoCloseable {
               out.addAll(s.cache());
               return out;
             });
-    // inputs: ids [B,1], positions [B,1], writeSlot [S], bias [B,1,1,S], cache...
+    // inputs: ids [B,1], positions [B,1], bias [B,1,1,S], cache...
     this.decode =
         engine.compile(
             params,
             (ops, p, in) -> {
               CausalLM.DecodeStep s =
-                  model.decode(ops, p, in.get(0), in.get(1), in.subList(4, in.size()), in.get(2), in.get(3));
+                  model.decode(ops, p, in.get(0), in.get(1), in.subList(3, in.size()), in.get(2));
               List<Tensor> out = new ArrayList<>();
               out.add(lastPosition(ops, s.logits()));
               out.addAll(s.cache());
@@ -152,9 +152,12 @@ public final class Generator implements AutoCloseable {
       state = prefill.call(List.of(ids, pos, bias, slotShape));
     }
     Progress progress = new Progress(b, config.maxNewTokens());
-    boolean[] visible = new boolean[slots];
-    for (int s = 0; s < tp; s++) {
-      visible[s] = true;
+    // visible[r][s]: slot s of the window holds a real token of row r (the prompt sits at the end)
+    boolean[][] visible = new boolean[b][slots];
+    for (int r = 0; r < b; r++) {
+      for (int s = 0; s < tp; s++) {
+        visible[r][slots - tp + s] = !rows.padding()[r][s];
+      }
     }
     try {
       for (int step = 0; step < config.maxNewTokens(); step++) {
@@ -163,29 +166,29 @@ public final class Generator implements AutoCloseable {
         if (progress.allDone() || step == config.maxNewTokens() - 1) {
           break;
         }
-        int slot = tp + step;
-        visible[slot] = true;
-        float[] write = new float[slots];
-        write[slot] = 1f;
         int[] positions = new int[b];
         float[] bias = new float[b * slots];
         for (int r = 0; r < b; r++) {
           positions[r] = rows.lengths()[r] + step;
+          System.arraycopy(visible[r], 1, visible[r], 0, slots - 1);
+          visible[r][slots - 1] = true;
           for (int s = 0; s < slots; s++) {
-            boolean ok = visible[s] && (s >= tp || !rows.padding()[r][s]);
-            bias[r * slots + s] = ok ? 0f : Masks.BLOCKED;
+            bias[r * slots + s] = visible[r][s] ? 0f : Masks.BLOCKED;
           }
         }
-        List<Tensor> in = new ArrayList<>();
-        List<Tensor> uploaded = new ArrayList<>();
-        uploaded.add(engine.upload(HostTensor.ofInts(next, b, 1)));
-        uploaded.add(engine.upload(HostTensor.ofInts(positions, b, 1)));
-        uploaded.add(engine.upload(HostTensor.of(write, slots)));
-        uploaded.add(engine.upload(HostTensor.of(bias, b, 1, 1, slots)));
-        in.addAll(uploaded);
+        List<Tensor> uploaded =
+            List.of(
+                engine.upload(HostTensor.ofInts(next, b, 1)),
+                engine.upload(HostTensor.ofInts(positions, b, 1)),
+                engine.upload(HostTensor.of(bias, b, 1, 1, slots)));
+        List<Tensor> in = new ArrayList<>(uploaded);
         in.addAll(state.subList(1, state.size()));
-        List<Tensor> nextState = decode.call(in);
-        uploaded.forEach(Tensor::close);
+        List<Tensor> nextState;
+        try {
+          nextState = decode.call(in);
+        } finally {
+          uploaded.forEach(Tensor::close);
+        }
         state.forEach(Tensor::close);
         state = nextState;
       }

@@ -32,7 +32,10 @@ public interface CausalLM {
   Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias);
 
   /**
-   * Runs a prompt and fills a KV cache of {@code slots} slots (slots {@code 0..T-1} hold the prompt).
+   * Runs a prompt and fills a KV cache of {@code slots} slots. The cache is a window of fixed size
+   * (so a tracing engine traces one decode step for a whole generation): the prompt occupies the
+   * last {@code T} slots, and each {@link #decode} step drops the first slot and appends the new
+   * token's keys and values at the end. Slots that hold no token must be blocked by the bias.
    *
    * @param attnBias as in {@link #forward}, must not be null (it carries the padding of the prompts)
    */
@@ -45,17 +48,11 @@ public interface CausalLM {
    * @param ids {@code [B, 1]} INT32, the tokens just chosen
    * @param positions {@code [B, 1]} INT32, their position ids
    * @param cache the cache returned by the previous step
-   * @param writeSlot {@code [S]} FLOAT32 one-hot: the slot this token's keys and values go to
-   * @param attnBias broadcastable to {@code [B, 1, 1, S]}: which slots the new token sees
+   * @param attnBias broadcastable to {@code [B, 1, 1, S]}: which slots the new token sees, after the
+   *     window has moved (the last slot is the new token itself)
    */
   DecodeStep decode(
-      TensorOps ops,
-      Parameters p,
-      Tensor ids,
-      Tensor positions,
-      List<Tensor> cache,
-      Tensor writeSlot,
-      Tensor attnBias);
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias);
 
   /**
    * Logits and the KV cache after a {@link #prefill} or {@link #decode} step.

@@ -137,12 +137,13 @@ public final class Gpt implements CausalLM {
     }
     Tensor x = embed(ops, p, ids, positions);
     List<Tensor> cache = new ArrayList<>();
-    Tensor pad = slots > t ? ops.zeros(b, c.nHead(), slots - t, c.headDim()) : null;
+    Tensor empty = slots > t ? ops.zeros(b, c.nHead(), slots - t, c.headDim()) : null;
     for (int l = 0; l < c.nLayer(); l++) {
       Kv kv = keysValues(ops, p, l, x);
       x = finishBlock(ops, p, l, x, kv.q, kv.k, kv.v, attnBias);
-      cache.add(pad == null ? kv.k : ops.concat(List.of(kv.k, pad), 2));
-      cache.add(pad == null ? kv.v : ops.concat(List.of(kv.v, pad), 2));
+      // the prompt fills the last t slots; decode shifts the window left by one per token
+      cache.add(empty == null ? kv.k : ops.concat(List.of(empty, kv.k), 2));
+      cache.add(empty == null ? kv.v : ops.concat(List.of(empty, kv.v), 2));
     }
     return new DecodeStep(head(ops, p, x), cache);
   }
@@ -154,20 +155,18 @@ public final class Gpt implements CausalLM {
       Tensor ids,
       Tensor positions,
       List<Tensor> cache,
-      Tensor writeSlot,
       Tensor attnBias) {
     if (cache.size() != 2 * c.nLayer()) {
       throw new IllegalArgumentException("expected " + 2 * c.nLayer() + " cache tensors, got " + cache.size());
     }
-    int slots = writeSlot.shape().dim(0);
-    Tensor slot = ops.reshape(writeSlot, 1, 1, slots, 1);
+    int slots = cache.get(0).shape().dim(2);
     Tensor x = embed(ops, p, ids, positions);
     List<Tensor> next = new ArrayList<>();
     for (int l = 0; l < c.nLayer(); l++) {
       Kv kv = keysValues(ops, p, l, x);
-      // cache + slot * (new - cache): writes the new key/value into one slot, shapes stay fixed
-      Tensor k = ops.add(cache.get(2 * l), ops.mul(slot, ops.sub(kv.k, cache.get(2 * l))));
-      Tensor v = ops.add(cache.get(2 * l + 1), ops.mul(slot, ops.sub(kv.v, cache.get(2 * l + 1))));
+      // a rolling window of fixed size: drop the oldest slot, append the new token's key/value
+      Tensor k = ops.concat(List.of(ops.slice(cache.get(2 * l), 2, 1, slots), kv.k), 2);
+      Tensor v = ops.concat(List.of(ops.slice(cache.get(2 * l + 1), 2, 1, slots), kv.v), 2);
       x = finishBlock(ops, p, l, x, kv.q, k, v, attnBias);
       next.add(k);
       next.add(v);

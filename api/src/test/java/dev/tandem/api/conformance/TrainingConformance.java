@@ -218,6 +218,50 @@ public abstract class TrainingConformance extends OpsGradientConformance {
     }
   }
 
+  /**
+   * What a resume does: parameters and optimizer state written from host values, then many steps
+   * with garbage collections in between. Host buffers must not be referenced by device values after
+   * the write (a use-after-free crashed the JVM dozens of steps after a resume).
+   */
+  @Test
+  void valuesWrittenFromTheHostSurviveGarbageCollection() {
+    Optimizer opt = AdamW.defaults();
+    Parameters p1 = quadraticParams();
+    Parameters p2 = quadraticParams();
+    try (TrainStep s1 = engine.trainStep(p1, QUADRATIC, opt, new TrainStepOptions(1f));
+        TrainStep s2 = engine.trainStep(p2, QUADRATIC, opt, new TrainStepOptions(1f))) {
+      s1.run(inputs, LR);
+      for (String n : p1.names()) {
+        p2.write(n, copy(p1.read(n)));
+      }
+      s2.loadState(copyAll(s1.state()));
+      for (int i = 0; i < 30; i++) {
+        byte[][] garbage = new byte[64][];
+        for (int j = 0; j < garbage.length; j++) {
+          garbage[j] = new byte[1 << 16];
+        }
+        System.gc();
+        s1.run(inputs, LR);
+        s2.run(inputs, LR);
+      }
+      for (String n : List.of("W", "b")) {
+        assertValues(n, Ref.of(p1.read(n)).v, Ref.of(p2.read(n)).v, 0, 1e-6);
+      }
+    }
+  }
+
+  private static HostTensor copy(HostTensor h) {
+    return h.dtype() == dev.tandem.api.tensor.DType.FLOAT32
+        ? HostTensor.of(h.floats().clone(), h.shape().dims())
+        : HostTensor.ofInts(h.ints().clone(), h.shape().dims());
+  }
+
+  private static Map<String, HostTensor> copyAll(Map<String, HostTensor> m) {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    m.forEach((k, v) -> out.put(k, copy(v)));
+    return out;
+  }
+
   @Test
   void loadStateRejectsWrongShapes() {
     try (TrainStep step =

@@ -184,6 +184,20 @@ public final class DjlEngine implements Engine {
         : manager.create(value.ints(), shape);
   }
 
+  /**
+   * As {@link #create}, but the native tensor owns its memory. DJL creates tensors over the Java
+   * buffer it copied the data into and keeps that buffer alive through the array object; {@link
+   * NDArray#intern} moves only the native handle, so a value that is interned into another array
+   * must come from here, or the buffer is collected under the tensor (a crash dozens of steps later).
+   */
+  static NDArray createOwned(NDManager manager, HostTensor value) {
+    try (NDArray borrowed = create(manager, value)) {
+      NDArray owned = borrowed.duplicate();
+      owned.attach(manager);
+      return owned;
+    }
+  }
+
   /** Copies an array to the host. */
   static HostTensor toHost(NDArray array) {
     int[] dims = DjlTensor.toShape(array.getShape()).dims();

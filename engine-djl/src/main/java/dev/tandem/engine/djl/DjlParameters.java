@@ -105,7 +105,7 @@ final class DjlParameters implements Parameters {
               + value.shape()
               + " value");
     }
-    replace(name, DjlEngine.create(manager, value));
+    replace(name, DjlEngine.createOwned(manager, value));
   }
 
   /** The live array of a parameter. */

@@ -259,7 +259,7 @@ final class DjlTrainStep implements TrainStep {
     }
     state.forEach(
         (p, st) ->
-            st.forEach((s, a) -> a.intern(DjlEngine.create(stateManager, saved.get(s + "/" + p)))));
+            st.forEach((s, a) -> a.intern(DjlEngine.createOwned(stateManager, saved.get(s + "/" + p)))));
     updates = (long) u.item();
   }
 
