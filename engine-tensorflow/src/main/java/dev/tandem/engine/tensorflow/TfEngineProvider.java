@@ -6,6 +6,8 @@ import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineUnavailableException;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.proto.ConfigProto;
 import org.tensorflow.proto.GraphOptions;
 import org.tensorflow.proto.OptimizerOptions;
@@ -16,6 +18,8 @@ import org.tensorflow.proto.OptimizerOptions;
  * library (unpacking it on first use, see {@code TANDEM_TF_CACHE}).
  */
 public final class TfEngineProvider implements EngineProvider {
+  private static final Logger LOG = LoggerFactory.getLogger(TfEngineProvider.class);
+
   /** The engine's name. */
   public static final String NAME = "tensorflow";
 
@@ -82,6 +86,8 @@ public final class TfEngineProvider implements EngineProvider {
           "device gpu was requested but TensorFlow reports no GPU (the linux-x86_64 native build is"
               + " CPU-only; use classifier linux-x86_64-gpu with CUDA, or --device cpu)");
     }
+    LOG.debug("TensorFlow {}: device {}, threads {}, XLA {}", org.tensorflow.TensorFlow.version(),
+        gpu ? "gpu:0" : "cpu", options.threads() == 0 ? "default" : options.threads(), xla);
     return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla));
   }
 

@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -19,6 +21,8 @@ import org.tensorflow.Session;
  * feeds the inputs' native tensors and returns the fetched outputs as {@link TfValue}s.
  */
 final class TfFunction implements CompiledFunction {
+  private static final Logger LOG = LoggerFactory.getLogger(TfFunction.class);
+
   private final TfEngine engine;
   private final Parameters params;
   private final TensorFunction fn;
@@ -38,8 +42,11 @@ final class TfFunction implements CompiledFunction {
     Traced tr = traces.get(Signature.ofTensors(inputs));
     if (tr == null) {
       Signature sig = Signature.ofTensors(inputs);
+      long t0 = System.nanoTime();
       tr = trace(sig);
       traces.put(sig, tr);
+      LOG.debug("traced a function for {} in {} ms ({} traces)", sig.shapes(), (System.nanoTime() - t0) / 1_000_000,
+          traces.size());
     }
     if (tr.outputs.length == 0) {
       return List.of();

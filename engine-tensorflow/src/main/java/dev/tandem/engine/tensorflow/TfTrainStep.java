@@ -12,6 +12,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
@@ -26,6 +28,7 @@ import org.tensorflow.proto.RunOptions;
  * kept here and fed as a scalar.
  */
 final class TfTrainStep implements TrainStep {
+  private static final Logger LOG = LoggerFactory.getLogger(TfTrainStep.class);
   private static final String UPDATES = "updates";
 
   private final TfEngine engine;
@@ -119,8 +122,11 @@ final class TfTrainStep implements TrainStep {
     Signature sig = Signature.ofHost(inputs);
     StepGraph g = traces.get(sig);
     if (g == null) {
+      long t0 = System.nanoTime();
       g = StepGraph.trace(engine, params, loss, optimizer, options, state, sig);
       traces.put(sig, g);
+      LOG.debug("traced a train step for {} in {} ms ({} traces)", sig.shapes(), (System.nanoTime() - t0) / 1_000_000,
+          traces.size());
     }
     return g;
   }
