@@ -1,6 +1,6 @@
 /**
  * Tandem's engine-neutral core: the tensor SPI, engines, models, data, objectives, optimizers,
- * training and generation. Nothing here depends on a compute engine.
+ * training, generation and composition. Nothing here depends on a compute engine.
  */
 module dev.tandem.api {
   requires transitive com.google.guice;
@@ -19,6 +19,7 @@ module dev.tandem.api {
   exports dev.tandem.api.train;
   exports dev.tandem.api.generate;
   exports dev.tandem.api.inject;
+  exports dev.tandem.api.compose;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;
   opens dev.tandem.api.train to com.fasterxml.jackson.databind;
@@ -27,4 +28,5 @@ module dev.tandem.api {
   uses dev.tandem.api.engine.EngineProvider;
   uses dev.tandem.api.objective.Objective;
   uses dev.tandem.api.inject.TandemPlugin;
+  uses dev.tandem.api.compose.CompositionStrategy;
 }

@@ -1,19 +1,21 @@
 package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.compose.BaseModel;
+import dev.tandem.api.compose.ComposedModel;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.io.ModelDirectory;
-import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,15 +25,21 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem bench}: one JSON line per engine with the matmul peak, training throughput, MFU and
- * cached versus naive generation, all measured in this run.
+ * cached versus naive generation, all measured in this run. For a composed model also its bases'
+ * generation, run separately on the same prompts: {@code generate_time_over_anchor} and {@code
+ * generate_time_over_bases_separately} (time ratios); with {@code --baseline}, {@code
+ * generate_time_over_baseline}.
  */
-@Command(name = "bench", description = "Measure engines: matmul peak, training MFU, generation with and without the KV cache.")
+@Command(name = "bench", description = "Measure engines: matmul peak, training MFU, generation with and without the KV cache; for a composed model also against its bases run separately.")
 public final class BenchCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
 
-  @Option(names = "--model", description = "Model directory (default: the reference model, 4 layers, 4 heads, d_model 128, context 64).")
+  @Option(names = "--model", description = "Model directory, plain or composed (default: the reference model, 4 layers, 4 heads, d_model 128, context 64).")
   Path model;
+
+  @Option(names = "--baseline", description = "Another model directory whose cached generation is timed against --model's (e.g. the anchor, for a merged LoRA model).")
+  Path baseline;
 
   @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "16", description = "Batch size (default: ${DEFAULT-VALUE}).")
   int batch;
@@ -42,6 +50,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = {"--new-tokens", "--max-new-tokens", "--max_new_tokens"}, defaultValue = "48", description = "Tokens generated per prompt (default: ${DEFAULT-VALUE}).")
   int newTokens;
 
+  @Option(names = "--generate-trials", defaultValue = "5", description = "Timed runs per model when comparing generation, taking turns; ratios are the median over runs (default: ${DEFAULT-VALUE}).")
+  int trials;
+
   @Option(names = "--bench-threads", defaultValue = "1", description = "Intra-op threads for every measurement (default: ${DEFAULT-VALUE}: on a shared machine one core gives stable ratios; --threads overrides).")
   int benchThreads;
 
@@ -51,17 +62,6 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     threads = engineOptions.threads > 0 ? engineOptions.threads : benchThreads;
     Tandem tandem = Tandem.create();
-    ModelConfig config;
-    Map<String, HostTensor> weights;
-    if (model != null) {
-      ModelDirectory dir = ModelDirectory.load(model);
-      config = dir.config();
-      weights = dir.weights();
-    } else {
-      config = ModelConfig.of(tandem.tokenizer().vocabSize(), 4, 4, 128, 64);
-      weights = new Gpt(config).initialWeights(0);
-    }
-    CausalLM lm = new Gpt(config);
     List<EngineProvider> chosen = new ArrayList<>();
     if (engineOptions.engine != null) {
       chosen.add(tandem.engines().select(engineOptions.engine, Map.of()));
@@ -74,8 +74,75 @@ public final class BenchCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     for (EngineProvider p : chosen) {
       try (Engine engine = p.create(new EngineOptions(engineOptions.device, threads))) {
-        int seq = Math.min(64, config.nPositions());
-        Map<String, Object> r = new Benchmark(engine, lm, weights, batch, seq, threads).run(steps, newTokens);
+        Benchmark.Subject subject;
+        Optional<ComposedModel> composed = Optional.empty();
+        if (model != null) {
+          LoadedModel lm = tandem.loadModel(engine, model, true);
+          subject = new Benchmark.Subject("model", lm.model(), lm.params());
+          composed = lm.composition();
+        } else {
+          ModelConfig config = ModelConfig.of(tandem.tokenizer().vocabSize(), 4, 4, 128, 64);
+          Map<String, HostTensor> weights = new Gpt(config).initialWeights(0);
+          subject = new Benchmark.Subject("model", new Gpt(config), engine.createParameters(weights, weights.keySet()));
+        }
+        int seq = Math.min(64, subject.model().config().nPositions());
+        Benchmark bench = new Benchmark(engine, subject, batch, seq, threads);
+        Map<String, Object> r = bench.run(steps, newTokens);
+        List<Benchmark.Subject> others = new ArrayList<>();
+        if (composed.isPresent()) {
+          for (BaseModel b : composed.get().bases()) {
+            LoadedModel base = tandem.loadModel(engine, b.path(), false);
+            others.add(new Benchmark.Subject(b.label(), base.model(), base.params()));
+          }
+        }
+        int nBases = others.size();
+        if (baseline != null) {
+          LoadedModel base = tandem.loadModel(engine, baseline, false);
+          others.add(new Benchmark.Subject("baseline", base.model(), base.params()));
+        }
+        if (!others.isEmpty()) {
+          double[][] seconds = bench.generationSeconds(others, newTokens, trials);
+          long tokens = bench.generationTokens(others, newTokens);
+          // tokens per second: the best run of each model; time ratios: the median over trials of
+          // the ratio within a trial (the models take turns, so both sides see the same load)
+          double[] best = new double[others.size() + 1];
+          java.util.Arrays.fill(best, Double.MAX_VALUE);
+          for (double[] trial : seconds) {
+            for (int i = 0; i < best.length; i++) {
+              best[i] = Math.min(best[i], trial[i]);
+            }
+          }
+          r.put("compared_tokens", tokens);
+          r.put("compared_trials", trials);
+          r.put("compared_generate_tokens_per_second", Benchmark.round(tokens / best[0]));
+          if (composed.isPresent()) {
+            r.put("composition", composed.get().strategy());
+            double[] overAnchor = new double[trials];
+            double[] overSeparate = new double[trials];
+            for (int t = 0; t < trials; t++) {
+              double sum = 0;
+              for (int i = 0; i < nBases; i++) {
+                sum += seconds[t][i + 1];
+              }
+              overAnchor[t] = seconds[t][0] / seconds[t][1];
+              overSeparate[t] = seconds[t][0] / sum;
+            }
+            for (int i = 0; i < nBases; i++) {
+              r.put("generate_tokens_per_second_" + others.get(i).name(), Benchmark.round(tokens / best[i + 1]));
+            }
+            r.put("generate_time_over_anchor", Benchmark.round(Benchmark.median(overAnchor)));
+            r.put("generate_time_over_bases_separately", Benchmark.round(Benchmark.median(overSeparate)));
+          }
+          if (baseline != null) {
+            int b = others.size();
+            double[] over = new double[trials];
+            for (int t = 0; t < trials; t++) {
+              over[t] = seconds[t][0] / seconds[t][b];
+            }
+            r.put("baseline_generate_tokens_per_second", Benchmark.round(tokens / best[b]));
+            r.put("generate_time_over_baseline", Benchmark.round(Benchmark.median(over)));
+          }
+        }
         spec.commandLine().getOut().println(json.writeValueAsString(r));
         spec.commandLine().getOut().flush();
       }

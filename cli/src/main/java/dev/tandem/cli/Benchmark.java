@@ -22,21 +22,23 @@ import java.util.Random;
 /**
  * Measures one engine in one run, so that the figures are ratios on the same machine state: the
  * engine's own fp32 matmul peak, SFT training throughput (and MFU against that peak), and
- * generation with and without the KV cache.
+ * generation with and without the KV cache; and generation of other models (a composition's bases,
+ * a baseline) against the same prompts, interleaved, for time ratios.
  */
 final class Benchmark {
+  /** A model to time: its network and its parameters on the engine. */
+  record Subject(String name, CausalLM model, Parameters params) {}
+
   private final Engine engine;
-  private final CausalLM model;
-  private final Map<String, HostTensor> weights;
+  private final Subject subject;
   private final int batch;
   private final int seqLen;
   private final int threads;
 
-  Benchmark(Engine engine, CausalLM model, Map<String, HostTensor> weights, int batch, int seqLen, int threads) {
+  Benchmark(Engine engine, Subject subject, int batch, int seqLen, int threads) {
     this.threads = threads;
     this.engine = engine;
-    this.model = model;
-    this.weights = weights;
+    this.subject = subject;
     this.batch = batch;
     this.seqLen = seqLen;
   }
@@ -47,10 +49,15 @@ final class Benchmark {
     r.put("device", engine.device());
     r.put("threads", threads);
     double peak = matmulPeak();
-    long params = weights.values().stream().mapToLong(w -> w.shape().size()).sum();
+    Parameters p = subject.params();
+    long params = p.count(false);
+    long trainable = p.count(true);
     double tps = trainTokensPerSecond(trainSteps);
-    double trainGflops = 6.0 * params * tps / 1e9;
+    // forward 2N and backward through activations 2N for every weight, weight gradients 2N for the
+    // trainable ones: 6N for a plain model, less for a composition with frozen bases
+    double trainGflops = (4.0 * params + 2.0 * trainable) * tps / 1e9;
     r.put("parameters", params);
+    r.put("trainable_parameters", trainable);
     r.put("matmul_gflops", round(peak));
     r.put("train_tokens_per_second", round(tps));
     r.put("train_gflops", round(trainGflops));
@@ -92,8 +99,12 @@ final class Benchmark {
     return best;
   }
 
+  /**
+   * SFT steps on random tokens with the subject's parameters (its trainable set; the values change,
+   * which does not matter for timing).
+   */
   double trainTokensPerSecond(int steps) {
-    Parameters params = engine.createParameters(weights, weights.keySet());
+    CausalLM model = subject.model();
     SftObjective sft = new SftObjective();
     LossFunction loss = (ops, p, in) -> sft.loss(ops, model, p, in);
     int v = model.config().vocabSize();
@@ -107,7 +118,7 @@ final class Benchmark {
     float[] mask = new float[batch * seqLen];
     java.util.Arrays.fill(mask, 1f);
     List<HostTensor> in = List.of(HostTensor.ofInts(ids, batch, seqLen), HostTensor.ofInts(tgt, batch, seqLen), HostTensor.of(mask, batch, seqLen));
-    try (TrainStep step = engine.trainStep(params, loss, AdamW.defaults(), new TrainStepOptions(1f))) {
+    try (TrainStep step = engine.trainStep(subject.params(), loss, AdamW.defaults(), new TrainStepOptions(1f))) {
       for (int i = 0; i < 3; i++) {
         step.run(in, 1e-4f);
       }
@@ -128,10 +139,92 @@ final class Benchmark {
 
   /** Tokens per second with and without the KV cache: same prompts, greedy, no early stop. */
   double[] generation(int newTokens) {
-    Parameters params = engine.createParameters(weights, java.util.Set.of());
-    int ctx = model.config().nPositions();
+    List<int[]> prompts = prompts(subject.model(), newTokens);
+    SamplingConfig greedy = SamplingConfig.greedy(maxNew(subject.model(), newTokens));
+    long tokens = (long) batch * greedy.maxNewTokens();
+    // eos -1: never stops early, so both runs generate exactly batch * maxNew tokens
+    try (Generator cached = new Generator(engine, subject.model(), subject.params(), -1, 0);
+        Generator naive = new Generator(engine, subject.model(), subject.params(), -1, 0)) {
+      double c = 0;
+      double n = 0;
+      // best of three runs each (the first also warms up), interleaved so that noise hits both
+      for (int trial = 0; trial < 3; trial++) {
+        c = Math.max(c, tokens / timed(() -> cached.generate(prompts, greedy, batch)));
+        n = Math.max(n, tokens / timed(() -> naive.generateNaive(prompts, greedy, batch)));
+      }
+      return new double[] {c, n};
+    }
+  }
+
+  /**
+   * Seconds of cached generation for the subject and each other model on the same prompts and
+   * number of tokens (the shortest context decides it), after a warm-up run of each: {@code
+   * [trial][model]}, model 0 the subject. The models take turns within a trial, so that a ratio of
+   * times within one trial compares them under the same machine load.
+   */
+  double[][] generationSeconds(List<Subject> others, int newTokens, int trials) {
+    List<Subject> all = new ArrayList<>();
+    all.add(subject);
+    all.addAll(others);
+    int ctx = Integer.MAX_VALUE;
+    for (Subject s : all) {
+      ctx = Math.min(ctx, s.model().config().nPositions());
+    }
     int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
     int maxNew = Math.min(newTokens, ctx - promptLen);
+    List<int[]> prompts = randomPrompts(promptLen);
+    SamplingConfig greedy = SamplingConfig.greedy(maxNew);
+    List<Generator> gens = new ArrayList<>();
+    try {
+      for (Subject s : all) {
+        gens.add(new Generator(engine, s.model(), s.params(), -1, 0));
+      }
+      double[][] seconds = new double[trials][all.size()];
+      for (int trial = -1; trial < trials; trial++) {
+        for (int i = 0; i < all.size(); i++) {
+          Generator g = gens.get(i);
+          double s = timed(() -> g.generate(prompts, greedy, batch));
+          if (trial >= 0) {
+            seconds[trial][i] = s;
+          }
+        }
+      }
+      return seconds;
+    } finally {
+      gens.forEach(Generator::close);
+    }
+  }
+
+  /** The median of per-trial values. */
+  static double median(double[] values) {
+    double[] v = values.clone();
+    java.util.Arrays.sort(v);
+    int n = v.length;
+    return n % 2 == 1 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  }
+
+  /** Tokens generated per call of {@link #generationSeconds}. */
+  long generationTokens(List<Subject> others, int newTokens) {
+    int ctx = subject.model().config().nPositions();
+    for (Subject s : others) {
+      ctx = Math.min(ctx, s.model().config().nPositions());
+    }
+    int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
+    return (long) batch * Math.min(newTokens, ctx - promptLen);
+  }
+
+  private List<int[]> prompts(CausalLM model, int newTokens) {
+    int ctx = model.config().nPositions();
+    return randomPrompts(Math.max(1, Math.min(8, ctx - newTokens)));
+  }
+
+  private static int maxNew(CausalLM model, int newTokens) {
+    int ctx = model.config().nPositions();
+    int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
+    return Math.min(newTokens, ctx - promptLen);
+  }
+
+  private List<int[]> randomPrompts(int promptLen) {
     List<int[]> prompts = new ArrayList<>();
     Random rng = new Random(2);
     for (int b = 0; b < batch; b++) {
@@ -141,25 +234,13 @@ final class Benchmark {
       }
       prompts.add(p);
     }
-    SamplingConfig greedy = SamplingConfig.greedy(maxNew);
-    // eos -1: never stops early, so both runs generate exactly batch * maxNew tokens
-    try (Generator cached = new Generator(engine, model, params, -1, 0);
-        Generator naive = new Generator(engine, model, params, -1, 0)) {
-      double c = 0;
-      double n = 0;
-      // best of three runs each (the first also warms up), interleaved so that noise hits both
-      for (int trial = 0; trial < 3; trial++) {
-        c = Math.max(c, timed(() -> cached.generate(prompts, greedy, batch), batch * maxNew));
-        n = Math.max(n, timed(() -> naive.generateNaive(prompts, greedy, batch), batch * maxNew));
-      }
-      return new double[] {c, n};
-    }
+    return prompts;
   }
 
-  private static double timed(Runnable r, long tokens) {
+  private static double timed(Runnable r) {
     long t0 = System.nanoTime();
     r.run();
-    return tokens / ((System.nanoTime() - t0) / 1e9);
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   private static HostTensor random(int n, long seed, int... shape) {
@@ -171,7 +252,7 @@ final class Benchmark {
     return HostTensor.of(v, shape);
   }
 
-  private static double round(double v) {
+  static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
   }
 }

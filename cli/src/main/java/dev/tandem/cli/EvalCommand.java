@@ -30,7 +30,7 @@ public final class EvalCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
 
-  @Option(names = "--model", required = true, description = "Model directory.")
+  @Option(names = "--model", required = true, description = "Model directory, plain or composed.")
   Path model;
 
   @Option(names = "--data", required = true, description = "JSONL to evaluate on.")
@@ -44,8 +44,9 @@ public final class EvalCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    try (Engine engine = engineOptions.create(Tandem.create())) {
-      LoadedModel lm = LoadedModel.load(engine, model, false);
+    Tandem tandem = Tandem.create();
+    try (Engine engine = engineOptions.create(tandem)) {
+      LoadedModel lm = tandem.loadModel(engine, model, false);
       int ctx = lm.config().nPositions();
       SkipReport skips = SkipReport.collecting();
       var records = limit > 0 ? JsonlDataset.read(data, limit) : JsonlDataset.read(data);

@@ -22,7 +22,7 @@ public final class GenerateCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
 
-  @Option(names = "--model", required = true, description = "Model directory.")
+  @Option(names = "--model", required = true, description = "Model directory, plain or composed.")
   Path model;
 
   @Option(names = "--prompt", required = true, description = "Prompt text; repeat for a batch.")
@@ -49,8 +49,9 @@ public final class GenerateCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, topP, seed);
-    try (Engine engine = engineOptions.create(Tandem.create())) {
-      LoadedModel lm = LoadedModel.load(engine, model, false);
+    Tandem tandem = Tandem.create();
+    try (Engine engine = engineOptions.create(tandem)) {
+      LoadedModel lm = tandem.loadModel(engine, model, false);
       PromptTemplate template = new PromptTemplate(lm.tokenizer());
       List<int[]> ids = new ArrayList<>();
       for (String p : prompts) {

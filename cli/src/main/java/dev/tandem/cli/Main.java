@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       EnginesCommand.class,
       InitCommand.class,
       SftCommand.class,
+      ComposeCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
       BenchCommand.class,
@@ -30,6 +31,8 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code (for tests and embedders). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
+    // `demo calm` for now; wired under a `demo` group when that exists
+    cli.addSubcommand("demo-calm", new DemoCalmCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

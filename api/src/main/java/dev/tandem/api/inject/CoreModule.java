@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The framework's own bindings: the registries of engines and objectives (filled from the given
+ * The framework's own bindings: the registries of engines, objectives and composition strategies (filled from the given
  * providers, which the facade finds through {@link java.util.ServiceLoader}), the built-in SFT
  * objective, and the default tokenizer for new models.
  */
@@ -42,6 +42,7 @@ public final class CoreModule extends AbstractModule {
     for (Objective obj : objectives) {
       o.addBinding(obj.name()).toInstance(obj);
     }
+    Registries.compositions(binder()); // declared here so that the map exists without plugins
   }
 
   @Provides

@@ -2,6 +2,7 @@ package dev.tandem.api.inject;
 
 import com.google.inject.Binder;
 import com.google.inject.multibindings.MapBinder;
+import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.objective.Objective;
 
@@ -17,5 +18,10 @@ public final class Registries {
   /** Objectives by name. */
   public static MapBinder<String, Objective> objectives(Binder binder) {
     return MapBinder.newMapBinder(binder, String.class, Objective.class).permitDuplicates();
+  }
+
+  /** Composition strategies by name. */
+  public static MapBinder<String, CompositionStrategy> compositions(Binder binder) {
+    return MapBinder.newMapBinder(binder, String.class, CompositionStrategy.class).permitDuplicates();
   }
 }

@@ -6,12 +6,16 @@ import com.google.inject.Key;
 import com.google.inject.Module;
 import com.google.inject.TypeLiteral;
 import com.google.inject.util.Modules;
+import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tokenizer.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -68,6 +72,27 @@ public final class Tandem {
   /** The objective with this name; the error lists the known ones. */
   public Objective objective(String name) {
     return Named.get(objectives(), "objective", name);
+  }
+
+  /** All composition strategies by name (contributed by plugins such as CALM's). */
+  public Map<String, CompositionStrategy> compositions() {
+    return injector.getInstance(Key.get(new TypeLiteral<Map<String, CompositionStrategy>>() {}));
+  }
+
+  /** The composition strategy with this name; the error lists the known ones. */
+  public CompositionStrategy composition(String name) {
+    return Named.get(compositions(), "composition strategy", name);
+  }
+
+  /**
+   * Loads a model directory, plain or composed, onto {@code engine}: the one entry point for
+   * commands that accept any model ({@link LoadedModel#load(Engine, Path, boolean, Map)} with this
+   * facade's composition strategies).
+   *
+   * @param trainable whether the model's own parameters (a composition's new ones) train
+   */
+  public LoadedModel loadModel(Engine engine, Path dir, boolean trainable) throws IOException {
+    return LoadedModel.load(engine, dir, trainable, compositions());
   }
 
   /** The tokenizer given to new models. */

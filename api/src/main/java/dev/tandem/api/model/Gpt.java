@@ -2,6 +2,7 @@ package dev.tandem.api.model;
 
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.Random;
  * <p>Parameter names and layouts follow Hugging Face's GPT-2 checkpoints ({@code wte.weight},
  * {@code h.0.attn.c_attn.weight} as {@code [in, out]}, ...), so {@code y = x W + b} everywhere.
  *
- * <p>The layer-level methods ({@link #embed}, {@link #block}, {@link #head}) are public so that a
- * composition (CALM) can read hidden states between layers and add to them.
+ * <p>The layer-level methods ({@link #embed}, {@link #block}, {@link #head}, and for generation
+ * {@link #prefillBlock} and {@link #decodeBlock}) are public so that a composition (CALM) can read
+ * hidden states between layers and add to them.
  */
 public final class Gpt implements CausalLM {
   private final ModelConfig c;
@@ -130,20 +132,13 @@ public final class Gpt implements CausalLM {
   @Override
   public DecodeStep prefill(
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
-    int b = ids.shape().dim(0);
-    int t = ids.shape().dim(1);
-    if (slots < t) {
-      throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
-    }
     Tensor x = embed(ops, p, ids, positions);
     List<Tensor> cache = new ArrayList<>();
-    Tensor empty = slots > t ? ops.zeros(b, c.nHead(), slots - t, c.headDim()) : null;
     for (int l = 0; l < c.nLayer(); l++) {
-      Kv kv = keysValues(ops, p, l, x);
-      x = finishBlock(ops, p, l, x, kv.q, kv.k, kv.v, attnBias);
-      // the prompt fills the last t slots; decode shifts the window left by one per token
-      cache.add(empty == null ? kv.k : ops.concat(List.of(empty, kv.k), 2));
-      cache.add(empty == null ? kv.v : ops.concat(List.of(empty, kv.v), 2));
+      BlockStep s = prefillBlock(ops, p, l, x, attnBias, slots);
+      x = s.hidden();
+      cache.add(s.keys());
+      cache.add(s.values());
     }
     return new DecodeStep(head(ops, p, x), cache);
   }
@@ -159,19 +154,76 @@ public final class Gpt implements CausalLM {
     if (cache.size() != 2 * c.nLayer()) {
       throw new IllegalArgumentException("expected " + 2 * c.nLayer() + " cache tensors, got " + cache.size());
     }
-    int slots = cache.get(0).shape().dim(2);
     Tensor x = embed(ops, p, ids, positions);
     List<Tensor> next = new ArrayList<>();
     for (int l = 0; l < c.nLayer(); l++) {
-      Kv kv = keysValues(ops, p, l, x);
-      // a rolling window of fixed size: drop the oldest slot, append the new token's key/value
-      Tensor k = ops.concat(List.of(ops.slice(cache.get(2 * l), 2, 1, slots), kv.k), 2);
-      Tensor v = ops.concat(List.of(ops.slice(cache.get(2 * l + 1), 2, 1, slots), kv.v), 2);
-      x = finishBlock(ops, p, l, x, kv.q, k, v, attnBias);
-      next.add(k);
-      next.add(v);
+      BlockStep s = decodeBlock(ops, p, l, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
+      x = s.hidden();
+      next.add(s.keys());
+      next.add(s.values());
     }
     return new DecodeStep(head(ops, p, x), next);
+  }
+
+  /**
+   * One block in generation: the block's output and its KV-cache entries.
+   *
+   * @param hidden the block's output {@code [B, T, D]}
+   * @param keys the layer's cached keys {@code [B, H, S, Dh]}
+   * @param values the layer's cached values {@code [B, H, S, Dh]}
+   */
+  public record BlockStep(Tensor hidden, Tensor keys, Tensor values) {}
+
+  /**
+   * {@link #block} over a prompt that also returns the layer's keys and values, placed in the last
+   * {@code T} of {@code slots} cache slots (the first ones zero), as {@link #prefill} does.
+   */
+  public BlockStep prefillBlock(
+      TensorOps ops, Parameters p, int layer, Tensor x, Tensor attnBias, int slots) {
+    int t = x.shape().dim(1);
+    if (slots < t) {
+      throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
+    }
+    Kv kv = keysValues(ops, p, layer, x);
+    Tensor out = finishBlock(ops, p, layer, x, kv.q, kv.k, kv.v, attnBias);
+    return new BlockStep(out, rollIn(ops, kv.k, slots), rollIn(ops, kv.v, slots));
+  }
+
+  /**
+   * {@link #block} for one new token per row over a rolling cache window, as {@link #decode} does:
+   * the window drops its first slot and appends the new token's key and value.
+   *
+   * @param keys the layer's cached keys from the previous step
+   * @param values the layer's cached values from the previous step
+   */
+  public BlockStep decodeBlock(
+      TensorOps ops, Parameters p, int layer, Tensor x, Tensor keys, Tensor values, Tensor attnBias) {
+    Kv kv = keysValues(ops, p, layer, x);
+    Tensor k = roll(ops, keys, kv.k);
+    Tensor v = roll(ops, values, kv.v);
+    return new BlockStep(finishBlock(ops, p, layer, x, kv.q, k, v, attnBias), k, v);
+  }
+
+  /**
+   * The rolling window of a cache along axis 2: drops the oldest slot of {@code cache} ({@code [B,
+   * H, S, Dh]}) and appends {@code entry} ({@code [B, H, 1, Dh]}).
+   */
+  public static Tensor roll(TensorOps ops, Tensor cache, Tensor entry) {
+    int slots = cache.shape().dim(2);
+    return ops.concat(List.of(ops.slice(cache, 2, 1, slots), entry), 2);
+  }
+
+  /**
+   * A prompt's entries ({@code [B, H, T, Dh]}) in the last {@code T} of {@code slots} slots, zeros
+   * before them.
+   */
+  public static Tensor rollIn(TensorOps ops, Tensor entries, int slots) {
+    Shape s = entries.shape();
+    if (slots == s.dim(2)) {
+      return entries;
+    }
+    Tensor empty = ops.zeros(s.dim(0), s.dim(1), slots - s.dim(2), s.dim(3));
+    return ops.concat(List.of(empty, entries), 2);
   }
 
   // ---- internals ------------------------------------------------------------------------------

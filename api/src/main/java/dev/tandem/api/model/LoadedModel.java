@@ -1,46 +1,134 @@
 package dev.tandem.api.model;
 
+import dev.tandem.api.compose.ComposedModel;
+import dev.tandem.api.compose.CompositionStrategy;
+import dev.tandem.api.compose.Compositions;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.ModelWriter;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * A model directory loaded onto an engine: the GPT, its parameters on the device, and its tokenizer.
- *
- * @param directory the files it came from
- * @param model the network
- * @param params its parameters on the engine
+ * A model loaded onto an engine, plain (a GPT from a model directory) or composed (a {@link
+ * ComposedModel} over frozen base models): the network, its parameters on the device, its tokenizer
+ * and how to write it back. Training, evaluation and generation treat both alike.
  */
-public record LoadedModel(ModelDirectory directory, Gpt model, Parameters params) {
+public final class LoadedModel {
+  private final Path path;
+  private final CausalLM model;
+  private final Parameters params;
+  private final Tokenizer tokenizer;
+  private final ModelWriter writer;
+  private final ComposedModel composition;
+
+  private LoadedModel(
+      Path path, CausalLM model, Parameters params, Tokenizer tokenizer, ModelWriter writer, ComposedModel composition) {
+    this.path = path;
+    this.model = model;
+    this.params = params;
+    this.tokenizer = tokenizer;
+    this.writer = writer;
+    this.composition = composition;
+  }
+
   /**
-   * Loads {@code dir} onto {@code engine}.
+   * Loads a plain or composed model directory onto {@code engine}; composition strategies are
+   * found through {@link ServiceLoader} (the facade's {@code Tandem#loadModel} uses its registry
+   * instead).
    *
-   * @param trainable whether every parameter receives gradients (false: all frozen)
+   * @param trainable whether the model's own parameters receive gradients: all of a plain model's,
+   *     a composition's new ones (its bases are always frozen); false: all frozen
    * @throws IOException naming the file when the directory is incomplete, malformed, or its weights
-   *     do not match its {@code config.json}
+   *     do not match its {@code config.json}; for a composition also when a base is missing or has
+   *     changed
    */
   public static LoadedModel load(Engine engine, Path dir, boolean trainable) throws IOException {
+    if (Compositions.isComposed(dir)) {
+      Map<String, CompositionStrategy> found = new HashMap<>();
+      ServiceLoader.load(CompositionStrategy.class).forEach(s -> found.putIfAbsent(s.name(), s));
+      return Compositions.load(engine, dir, trainable, found);
+    }
+    return loadPlain(engine, dir, trainable);
+  }
+
+  /**
+   * As {@link #load(Engine, Path, boolean)} with the given composition strategies.
+   *
+   * @param strategies the composition strategies by name, for composed directories
+   */
+  public static LoadedModel load(
+      Engine engine, Path dir, boolean trainable, Map<String, CompositionStrategy> strategies) throws IOException {
+    if (Compositions.isComposed(dir)) {
+      return Compositions.load(engine, dir, trainable, strategies);
+    }
+    return loadPlain(engine, dir, trainable);
+  }
+
+  private static LoadedModel loadPlain(Engine engine, Path dir, boolean trainable) throws IOException {
     ModelDirectory md = ModelDirectory.load(dir);
     Gpt gpt = new Gpt(md.config());
     Map<String, HostTensor> weights = md.weights();
     checkWeights(dir.resolve(ModelDirectory.WEIGHTS), gpt.initialWeights(0), weights);
     Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
-    return new LoadedModel(md, gpt, params);
+    ModelConfig config = md.config();
+    Tokenizer tokenizer = md.tokenizer();
+    return new LoadedModel(dir, gpt, params, tokenizer, (d, w) -> ModelDirectory.write(d, config, tokenizer, w), null);
   }
 
+  /** A composed model, as built by {@link Compositions}. */
+  public static LoadedModel composed(
+      Path path, CausalLM model, Parameters params, Tokenizer tokenizer, ModelWriter writer, ComposedModel composition) {
+    return new LoadedModel(path, model, params, tokenizer, writer, composition);
+  }
+
+  /** The directory it was loaded from (null for a composition created in memory). */
+  public Path path() {
+    return path;
+  }
+
+  /** The network. */
+  public CausalLM model() {
+    return model;
+  }
+
+  /** Its parameters on the engine. */
+  public Parameters params() {
+    return params;
+  }
+
+  /** The tokenizer (a composition's is its anchor's, shared by all bases). */
   public Tokenizer tokenizer() {
-    return directory.tokenizer();
+    return tokenizer;
   }
 
+  /** The model's shape (a composition's: its anchor's, context limited to the shortest base). */
   public ModelConfig config() {
     return model.config();
+  }
+
+  /**
+   * Writes the model's files into an existing directory: {@code config.json}, {@code
+   * model.safetensors} and {@code tokenizer.json} for a plain model; {@code composition.json}, the
+   * new parameters and the tokenizer for a composition. For the trainer's checkpoints and final
+   * model.
+   */
+  public ModelWriter writer() {
+    return writer;
+  }
+
+  /** The composition, for a composed model. */
+  public Optional<ComposedModel> composition() {
+    return Optional.ofNullable(composition);
   }
 
   /** Every expected tensor present with the expected shape; nothing unexpected. */

@@ -192,10 +192,12 @@ public final class Trainer {
     Map<String, HostTensor> weights = dev.tandem.api.io.Safetensors.read(dir.resolve("model.safetensors"));
     for (String name : params.names()) {
       HostTensor w = weights.get(name);
-      if (w == null) {
+      if (w != null) {
+        params.write(name, w);
+      } else if (params.trainable().contains(name)) {
+        // frozen parameters never change, so a writer may leave them out (a composition's bases)
         throw new IOException(dir.resolve("model.safetensors") + ": missing parameter " + name);
       }
-      params.write(name, w);
     }
     step.loadState(Checkpoints.readOptimizer(dir));
     metrics.truncateAfter(st.globalStep());

@@ -1,0 +1,406 @@
+package dev.tandem.calm;
+
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.Masks;
+import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Tensor;
+import dev.tandem.api.tensor.TensorOps;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The CALM composition as a {@link CausalLM}: a frozen anchor GPT (parameters {@code anchor.*}),
+ * frozen augmenting GPTs ({@code augment0.*}, ...) and, per {@link Connection}, trainable
+ * parameters {@code calm.<c>.*}:
+ *
+ * <ul>
+ *   <li>{@code ln_kv} and {@code proj}: a LayerNorm over the augmenting hidden state {@code H_A^i},
+ *       then f_proj, a linear map with bias from {@code d_A} to {@code d_B} (the LayerNorms here and
+ *       on the query side are not in the paper; without them the key-value arithmetic composition
+ *       reached 10% instead of 90% in the same steps);
+ *   <li>{@code ln_q}, {@code q}, {@code kv}, {@code out}: multi-head cross-attention with the
+ *       anchor's number of heads, queries from {@code LN(H_B^j)}, keys and values from the projected
+ *       augmenting states, and an output projection initialised to zero, so that the composition
+ *       starts out exactly equal to the anchor; no biases, as in the Transformer's attention (a key
+ *       bias could not change the softmax anyway);
+ *   <li>{@code calm.recency}, shared by all connections: ALiBi's recency bias {@code -m_h (t - s)}
+ *       with trainable slopes, which lets a connection find the augmenting model's state at the
+ *       anchor's own position quickly (without it, learned absolute positions had to be matched
+ *       across two separately trained models, and 1,000 steps were not enough).
+ * </ul>
+ *
+ * The result is added to {@code H_B^j}, which feeds anchor block {@code j+1} (or the head). Anchor
+ * position {@code t} sees augmenting positions {@code <= t} that are not padding: the cross-attention
+ * uses the self-attention bias. Augmenting models run only up to their last connected block.
+ *
+ * <p>Generation keeps separate KV caches: the anchor's, each augmenting model's (its connected
+ * blocks), and per connection the keys and values of the projected augmenting states (one tensor
+ * {@code [B, 2H, S, Dh]}, keys first), all rolling windows of the same slots. Cache order: anchor
+ * layers (keys, values), augmenting models' layers (keys, values), connections. The query projection
+ * carries attention's {@code 1/sqrt(head_dim)} factor.
+ */
+public final class CalmModel implements CausalLM {
+  private final Gpt anchor;
+  private final List<Gpt> augments;
+  private final List<Connection> connections;
+  private final ModelConfig config;
+  private final int[] depth;
+
+  /** The recency slopes of the cross-attention, {@code [H, 1, 1]}, shared by all connections. */
+  public static final String RECENCY = "calm.recency";
+
+  /**
+   * @param anchorConfig the anchor's shape
+   * @param augmentConfigs each augmenting model's shape, in order
+   * @param connections the connections (validated against the shapes)
+   */
+  public CalmModel(ModelConfig anchorConfig, List<ModelConfig> augmentConfigs, List<Connection> connections) {
+    if (augmentConfigs.isEmpty()) {
+      throw new IllegalArgumentException("CALM needs at least one augmenting model");
+    }
+    if (connections.isEmpty()) {
+      throw new IllegalArgumentException("CALM needs at least one connection");
+    }
+    this.anchor = new Gpt(anchorConfig, "anchor.");
+    this.augments = new ArrayList<>();
+    for (int i = 0; i < augmentConfigs.size(); i++) {
+      augments.add(new Gpt(augmentConfigs.get(i), "augment" + i + "."));
+    }
+    this.depth = new int[augmentConfigs.size()];
+    for (Connection c : connections) {
+      if (c.augment() >= augmentConfigs.size()) {
+        throw new IllegalArgumentException(
+            "connection " + c + " names augmenting model " + c.augment() + ", but there are " + augmentConfigs.size());
+      }
+      int na = augmentConfigs.get(c.augment()).nLayer();
+      if (c.augmentLayer() >= na) {
+        throw new IllegalArgumentException(
+            "connection " + c + ": augmenting model " + c.augment() + " has layers 0.." + (na - 1));
+      }
+      if (c.anchorLayer() >= anchorConfig.nLayer()) {
+        throw new IllegalArgumentException(
+            "connection " + c + ": the anchor has layers 0.." + (anchorConfig.nLayer() - 1));
+      }
+      depth[c.augment()] = Math.max(depth[c.augment()], c.augmentLayer() + 1);
+    }
+    this.connections = List.copyOf(connections);
+    int ctx = anchorConfig.nPositions();
+    for (ModelConfig a : augmentConfigs) {
+      ctx = Math.min(ctx, a.nPositions());
+    }
+    this.config =
+        new ModelConfig(
+            anchorConfig.vocabSize(), anchorConfig.nLayer(), anchorConfig.nHead(), anchorConfig.nEmbd(), ctx,
+            anchorConfig.layerNormEpsilon());
+  }
+
+  /** The anchor's shape, with the context of the shortest model. */
+  @Override
+  public ModelConfig config() {
+    return config;
+  }
+
+  /** The connections, in order ({@code calm.<index>.*}). */
+  public List<Connection> connections() {
+    return connections;
+  }
+
+  /** Name of a connection parameter, e.g. {@code calm.0.proj.weight}. */
+  public static String name(int connection, String local) {
+    return "calm." + connection + "." + local;
+  }
+
+  /** Initial values of the connection parameters only (the trainable set). */
+  public Map<String, HostTensor> connectionWeights(long seed) {
+    Random rng = new Random(seed);
+    int db = anchor.config().nEmbd();
+    Map<String, HostTensor> w = new LinkedHashMap<>();
+    w.put(RECENCY, alibi(anchor.config().nHead()));
+    for (int c = 0; c < connections.size(); c++) {
+      int da = augments.get(connections.get(c).augment()).config().nEmbd();
+      w.put(name(c, "ln_kv.weight"), fill(1f, da));
+      w.put(name(c, "ln_kv.bias"), fill(0f, da));
+      w.put(name(c, "proj.weight"), normal(rng, (float) (1 / Math.sqrt(da)), da, db));
+      w.put(name(c, "proj.bias"), fill(0f, db));
+      w.put(name(c, "ln_q.weight"), fill(1f, db));
+      w.put(name(c, "ln_q.bias"), fill(0f, db));
+      // the query projection carries attention's 1/sqrt(head_dim) factor: one op less per step
+      w.put(name(c, "q.weight"), normal(rng, (float) (1 / Math.sqrt(db) / Math.sqrt(anchor.config().headDim())), db, db));
+      // no bias: a key bias cannot change a softmax, a value bias is out.bias's job
+      w.put(name(c, "kv.weight"), normal(rng, (float) (1 / Math.sqrt(db)), db, 2 * db));
+      w.put(name(c, "out.weight"), HostTensor.zeros(db, db));
+    }
+    return w;
+  }
+
+  /** Random bases (from {@code seed}) plus the connection parameters: every parameter. */
+  @Override
+  public Map<String, HostTensor> initialWeights(long seed) {
+    Map<String, HostTensor> w = new LinkedHashMap<>(anchor.initialWeights(seed));
+    for (int i = 0; i < augments.size(); i++) {
+      w.putAll(augments.get(i).initialWeights(seed + 1 + i));
+    }
+    w.putAll(connectionWeights(seed));
+    return w;
+  }
+
+  // ---- the forward pass -----------------------------------------------------------------------
+
+  @Override
+  public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
+    int t = ids.shape().dim(1);
+    Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(t));
+    List<List<Tensor>> states = new ArrayList<>();
+    for (int a = 0; a < augments.size(); a++) {
+      Gpt g = augments.get(a);
+      List<Tensor> hs = new ArrayList<>();
+      if (depth[a] > 0) {
+        Tensor x = g.embed(ops, p, ids, positions);
+        for (int l = 0; l < depth[a]; l++) {
+          x = g.block(ops, p, l, x, bias);
+          hs.add(x);
+        }
+      }
+      states.add(hs);
+    }
+    Tensor cross = crossBias(ops, p, bias, t, t);
+    Tensor x = anchor.embed(ops, p, ids, positions);
+    for (int l = 0; l < anchor.config().nLayer(); l++) {
+      x = anchor.block(ops, p, l, x, bias);
+      for (int c = 0; c < connections.size(); c++) {
+        Connection conn = connections.get(c);
+        if (conn.anchorLayer() == l) {
+          Tensor[] kv = keysValues(ops, p, c, states.get(conn.augment()).get(conn.augmentLayer()));
+          x = ops.add(x, attend(ops, p, c, x, kv[0], kv[1], cross));
+        }
+      }
+    }
+    return anchor.head(ops, p, x);
+  }
+
+  // ---- generation -----------------------------------------------------------------------------
+
+  @Override
+  public DecodeStep prefill(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    List<Tensor> augCache = new ArrayList<>();
+    List<List<Tensor>> states = new ArrayList<>();
+    for (int a = 0; a < augments.size(); a++) {
+      Gpt g = augments.get(a);
+      List<Tensor> hs = new ArrayList<>();
+      if (depth[a] > 0) {
+        Tensor x = g.embed(ops, p, ids, positions);
+        for (int l = 0; l < depth[a]; l++) {
+          Gpt.BlockStep s = g.prefillBlock(ops, p, l, x, attnBias, slots);
+          x = s.hidden();
+          hs.add(x);
+          augCache.add(s.keys());
+          augCache.add(s.values());
+        }
+      }
+      states.add(hs);
+    }
+    List<Tensor> cache = new ArrayList<>();
+    List<Tensor> connCache = new ArrayList<>();
+    int t = ids.shape().dim(1);
+    Tensor cross = crossBias(ops, p, attnBias, t, t);
+    Tensor x = anchor.embed(ops, p, ids, positions);
+    for (int l = 0; l < anchor.config().nLayer(); l++) {
+      Gpt.BlockStep s = anchor.prefillBlock(ops, p, l, x, attnBias, slots);
+      x = s.hidden();
+      cache.add(s.keys());
+      cache.add(s.values());
+      for (int c = 0; c < connections.size(); c++) {
+        Connection conn = connections.get(c);
+        if (conn.anchorLayer() == l) {
+          Tensor[] kv = keysValues(ops, p, c, states.get(conn.augment()).get(conn.augmentLayer()));
+          x = ops.add(x, attend(ops, p, c, x, kv[0], kv[1], cross));
+          // keys and values of a connection share one cache tensor [B, 2H, S, Dh]: one roll per step
+          connCache.add(Gpt.rollIn(ops, ops.concat(List.of(kv[0], kv[1]), 1), slots));
+        }
+      }
+    }
+    cache.addAll(augCache);
+    cache.addAll(reorder(connCache));
+    return new DecodeStep(anchor.head(ops, p, x), cache);
+  }
+
+  @Override
+  public DecodeStep decode(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
+    int nb = anchor.config().nLayer();
+    int augEntries = 0;
+    for (int d : depth) {
+      augEntries += 2 * d;
+    }
+    int expected = 2 * nb + augEntries + connections.size();
+    if (cache.size() != expected) {
+      throw new IllegalArgumentException("expected " + expected + " cache tensors, got " + cache.size());
+    }
+    List<Tensor> augNext = new ArrayList<>();
+    List<List<Tensor>> states = new ArrayList<>();
+    int at = 2 * nb;
+    for (int a = 0; a < augments.size(); a++) {
+      Gpt g = augments.get(a);
+      List<Tensor> hs = new ArrayList<>();
+      if (depth[a] > 0) {
+        Tensor x = g.embed(ops, p, ids, positions);
+        for (int l = 0; l < depth[a]; l++) {
+          Gpt.BlockStep s = g.decodeBlock(ops, p, l, x, cache.get(at), cache.get(at + 1), attnBias);
+          at += 2;
+          x = s.hidden();
+          hs.add(x);
+          augNext.add(s.keys());
+          augNext.add(s.values());
+        }
+      }
+      states.add(hs);
+    }
+    int connBase = at;
+    Tensor[] connNext = new Tensor[connections.size()];
+    List<Tensor> next = new ArrayList<>();
+    Tensor cross = crossBias(ops, p, attnBias, 1, cache.get(0).shape().dim(2));
+    Tensor x = anchor.embed(ops, p, ids, positions);
+    for (int l = 0; l < nb; l++) {
+      Gpt.BlockStep s = anchor.decodeBlock(ops, p, l, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
+      x = s.hidden();
+      next.add(s.keys());
+      next.add(s.values());
+      for (int c = 0; c < connections.size(); c++) {
+        Connection conn = connections.get(c);
+        if (conn.anchorLayer() == l) {
+          Tensor kv = Gpt.roll(ops, cache.get(connBase + c), newKeysValues(ops, p, c, states.get(conn.augment()).get(conn.augmentLayer())));
+          x = ops.add(x, attendOne(ops, p, c, x, kv, cross));
+          connNext[c] = kv;
+        }
+      }
+    }
+    next.addAll(augNext);
+    next.addAll(List.of(connNext));
+    return new DecodeStep(anchor.head(ops, p, x), next);
+  }
+
+  /** Connection caches were collected in anchor-layer order; the cache holds them by index. */
+  private List<Tensor> reorder(List<Tensor> byLayer) {
+    Tensor[] out = new Tensor[connections.size()];
+    int i = 0;
+    for (int l = 0; l < anchor.config().nLayer(); l++) {
+      for (int c = 0; c < connections.size(); c++) {
+        if (connections.get(c).anchorLayer() == l) {
+          out[c] = byLayer.get(i++);
+        }
+      }
+    }
+    return List.of(out);
+  }
+
+  // ---- the cross-attention --------------------------------------------------------------------
+
+  /** Keys and values {@code [B, H, T, Dh]} of connection {@code c} from an augmenting state. */
+  private Tensor[] keysValues(TensorOps ops, Parameters p, int c, Tensor augState) {
+    int d = anchor.config().nEmbd();
+    float eps = anchor.config().layerNormEpsilon();
+    Tensor h = ops.layerNorm(augState, p.get(name(c, "ln_kv.weight")), p.get(name(c, "ln_kv.bias")), eps);
+    Tensor projected = linear(ops, p, c, "proj", h);
+    Tensor kv = ops.matmul(projected, p.get(name(c, "kv.weight")));
+    return new Tensor[] {heads(ops, ops.slice(kv, -1, 0, d)), heads(ops, ops.slice(kv, -1, d, 2 * d))};
+  }
+
+  /**
+   * Keys and values of one new token ({@code [B, 1, dA]}) of connection {@code c}, as one {@code [B,
+   * 2H, 1, Dh]} tensor (keys in heads {@code 0..H-1}): for one position a reshape is the head split.
+   */
+  private Tensor newKeysValues(TensorOps ops, Parameters p, int c, Tensor augState) {
+    ModelConfig ac = anchor.config();
+    Tensor h = ops.layerNorm(augState, p.get(name(c, "ln_kv.weight")), p.get(name(c, "ln_kv.bias")), ac.layerNormEpsilon());
+    Tensor kv = ops.matmul(linear(ops, p, c, "proj", h), p.get(name(c, "kv.weight")));
+    return ops.reshape(kv, kv.shape().dim(0), 2 * ac.nHead(), 1, ac.headDim());
+  }
+
+  /**
+   * {@link #attend} for one anchor position ({@code x} is {@code [B, 1, D]}) over a cache window
+   * {@code [B, 2H, S, Dh]} of keys and values: the same function with fewer ops.
+   */
+  private Tensor attendOne(TensorOps ops, Parameters p, int c, Tensor x, Tensor kv, Tensor bias) {
+    ModelConfig ac = anchor.config();
+    int b = x.shape().dim(0);
+    int h = ac.nHead();
+    Tensor n = ops.layerNorm(x, p.get(name(c, "ln_q.weight")), p.get(name(c, "ln_q.bias")), ac.layerNormEpsilon());
+    Tensor q = ops.reshape(ops.matmul(n, p.get(name(c, "q.weight"))), b, h, 1, ac.headDim());
+    Tensor k = ops.slice(kv, 1, 0, h);
+    Tensor v = ops.slice(kv, 1, h, 2 * h);
+    Tensor weights = ops.softmax(ops.add(ops.matmul(q, ops.transpose(k, 0, 1, 3, 2)), bias), -1);
+    Tensor y = ops.reshape(ops.matmul(weights, v), b, 1, ac.nEmbd());
+    return ops.matmul(y, p.get(name(c, "out.weight")));
+  }
+
+  /** The cross-attention's contribution {@code [B, T, D]} to the anchor state {@code x}. */
+  private Tensor attend(TensorOps ops, Parameters p, int c, Tensor x, Tensor k, Tensor v, Tensor bias) {
+    ModelConfig ac = anchor.config();
+    Tensor h = ops.layerNorm(x, p.get(name(c, "ln_q.weight")), p.get(name(c, "ln_q.bias")), ac.layerNormEpsilon());
+    Tensor q = heads(ops, ops.matmul(h, p.get(name(c, "q.weight"))));
+    Tensor weights = ops.softmax(ops.add(ops.matmul(q, ops.transpose(k, 0, 1, 3, 2)), bias), -1);
+    Tensor y = ops.matmul(weights, v);
+    int b = y.shape().dim(0);
+    int t = y.shape().dim(2);
+    Tensor merged = ops.reshape(ops.transpose(y, 0, 2, 1, 3), b, t, ac.nEmbd());
+    return ops.matmul(merged, p.get(name(c, "out.weight")));
+  }
+
+  /**
+   * The cross-attention bias of every connection: the self-attention bias (causal, padding) plus a
+   * recency bias {@code -slope_h * (t - s)} for {@code tq} queries in the last {@code tq} of {@code
+   * s} slots (ALiBi, with trainable slopes shared by the connections): {@code [B, H, tq, s]}.
+   */
+  private static Tensor crossBias(TensorOps ops, Parameters p, Tensor bias, int tq, int s) {
+    float[] d = new float[tq * s];
+    for (int t = 0; t < tq; t++) {
+      int slot = s - tq + t;
+      for (int j = 0; j < s; j++) {
+        d[t * s + j] = j - slot;
+      }
+    }
+    return ops.add(bias, ops.mul(p.get(RECENCY), ops.constant(HostTensor.of(d, 1, 1, tq, s))));
+  }
+
+  /** ALiBi's slopes {@code 2^(-8 (h + 1) / H)}, as {@code [H, 1, 1]}. */
+  private static HostTensor alibi(int heads) {
+    float[] v = new float[heads];
+    for (int h = 0; h < heads; h++) {
+      v[h] = (float) Math.pow(2, -8.0 * (h + 1) / heads);
+    }
+    return HostTensor.of(v, heads, 1, 1);
+  }
+
+  private static Tensor linear(TensorOps ops, Parameters p, int c, String local, Tensor x) {
+    return ops.add(ops.matmul(x, p.get(name(c, local + ".weight"))), p.get(name(c, local + ".bias")));
+  }
+
+  /** {@code [B, T, D] -> [B, H, T, Dh]} with the anchor's heads. */
+  private Tensor heads(TensorOps ops, Tensor x) {
+    ModelConfig ac = anchor.config();
+    int b = x.shape().dim(0);
+    int t = x.shape().dim(1);
+    return ops.transpose(ops.reshape(x, b, t, ac.nHead(), ac.headDim()), 0, 2, 1, 3);
+  }
+
+  private static HostTensor normal(Random rng, float std, int... shape) {
+    float[] v = new float[shape[0] * shape[1]];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (rng.nextGaussian() * std);
+    }
+    return HostTensor.of(v, shape);
+  }
+
+  private static HostTensor fill(float value, int n) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, value);
+    return HostTensor.of(v, n);
+  }
+}

@@ -1,0 +1,121 @@
+package dev.tandem.calm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.compose.BaseModel;
+import dev.tandem.api.compose.Composition;
+import dev.tandem.api.compose.CompositionStrategy;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code calm}: Composition to Augment Language Models (Bansal et al. 2024). The anchor and one or
+ * more augmenting models stay frozen; only the connections' projections and cross-attentions
+ * ({@link CalmModel}) train.
+ *
+ * <p>Options: {@code connect_every} {@code K} (default: every 4th layer as in the paper, or the
+ * anchor's depth if smaller; see {@link Connection#every}) or {@code connections} {@code a:b,...}
+ * (see {@link Connection#parse}), not both. Settings saved: {@code
+ * {"connections": [{"augment": 0, "augment_layer": 1, "anchor_layer": 1}, ...]}}.
+ */
+public final class CalmStrategy implements CompositionStrategy {
+  /** The name {@code calm}. */
+  public static final String NAME = "calm";
+
+  /** Option: connect every k-th anchor layer. */
+  public static final String CONNECT_EVERY = "connect_every";
+
+  /** Option: explicit (augment layer, anchor layer) pairs. */
+  public static final String CONNECTIONS = "connections";
+
+  /** Connect every 4th layer unless told otherwise (the paper's choice). */
+  public static final int DEFAULT_EVERY = 4;
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public ObjectNode settings(List<BaseModel> bases, Map<String, String> options) {
+    Set<String> unknown = new HashSet<>(options.keySet());
+    unknown.removeAll(Set.of(CONNECT_EVERY, CONNECTIONS));
+    if (!unknown.isEmpty()) {
+      throw new IllegalArgumentException("strategy calm takes the options connect_every or connections, not " + unknown);
+    }
+    if (bases.size() < 2) {
+      throw new IllegalArgumentException("strategy calm needs an anchor and at least one augmenting model (--augment DIR)");
+    }
+    if (options.containsKey(CONNECT_EVERY) && options.containsKey(CONNECTIONS)) {
+      throw new IllegalArgumentException("give connect-every or connections, not both");
+    }
+    int augments = bases.size() - 1;
+    List<Connection> conns;
+    if (options.containsKey(CONNECTIONS)) {
+      conns = Connection.parse(options.get(CONNECTIONS), augments);
+    } else {
+      int k;
+      try {
+        k = options.containsKey(CONNECT_EVERY)
+            ? Integer.parseInt(options.get(CONNECT_EVERY).strip())
+            : Math.min(DEFAULT_EVERY, bases.get(0).config().nLayer());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("connect-every must be an integer, not '" + options.get(CONNECT_EVERY) + "'");
+      }
+      int[] depths = new int[augments];
+      for (int i = 0; i < augments; i++) {
+        depths[i] = bases.get(i + 1).config().nLayer();
+      }
+      conns = Connection.every(k, bases.get(0).config().nLayer(), depths);
+    }
+    ObjectNode s = JsonNodeFactory.instance.objectNode();
+    ArrayNode arr = s.putArray("connections");
+    for (Connection c : conns) {
+      arr.addObject().put("augment", c.augment()).put("augment_layer", c.augmentLayer()).put("anchor_layer", c.anchorLayer());
+    }
+    build(bases, s); // validates layers against the bases
+    return s;
+  }
+
+  @Override
+  public Composition build(List<BaseModel> bases, JsonNode settings) {
+    if (bases.size() < 2) {
+      throw new IllegalArgumentException("strategy calm needs an anchor and at least one augmenting model");
+    }
+    JsonNode arr = settings.get("connections");
+    if (arr == null || !arr.isArray() || arr.isEmpty()) {
+      throw new IllegalArgumentException("calm settings need a non-empty \"connections\" array");
+    }
+    List<Connection> conns = new ArrayList<>();
+    for (JsonNode c : arr) {
+      if (!c.path("augment").isInt() || !c.path("augment_layer").isInt() || !c.path("anchor_layer").isInt()) {
+        throw new IllegalArgumentException("a calm connection needs integer augment, augment_layer and anchor_layer: " + c);
+      }
+      conns.add(new Connection(c.get("augment").intValue(), c.get("augment_layer").intValue(), c.get("anchor_layer").intValue()));
+    }
+    List<ModelConfig> augs = new ArrayList<>();
+    for (BaseModel b : bases.subList(1, bases.size())) {
+      augs.add(b.config());
+    }
+    CalmModel model = new CalmModel(bases.get(0).config(), augs, conns);
+    return new Composition() {
+      @Override
+      public CausalLM model() {
+        return model;
+      }
+
+      @Override
+      public Map<String, HostTensor> initialParameters(long seed) {
+        return model.connectionWeights(seed);
+      }
+    };
+  }
+}
