@@ -53,6 +53,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--generate-trials", defaultValue = "5", description = "Timed runs per model when comparing generation, taking turns; ratios are the median over runs (default: ${DEFAULT-VALUE}).")
   int trials;
 
+  @Option(names = "--compare-only", description = "With a composed --model or --baseline: only time generation against the bases or the baseline (skip the matmul peak, training and naive generation).")
+  boolean compareOnly;
+
   @Option(names = "--bench-threads", defaultValue = "1", description = "Intra-op threads for every measurement (default: ${DEFAULT-VALUE}: on a shared machine one core gives stable ratios; --threads overrides).")
   int benchThreads;
 
@@ -87,7 +90,10 @@ public final class BenchCommand implements Callable<Integer> {
         }
         int seq = Math.min(64, subject.model().config().nPositions());
         Benchmark bench = new Benchmark(engine, subject, batch, seq, threads);
-        Map<String, Object> r = bench.run(steps, newTokens);
+        if (compareOnly && composed.isEmpty() && baseline == null) {
+          throw new IllegalArgumentException("--compare-only needs a composed --model or a --baseline");
+        }
+        Map<String, Object> r = compareOnly ? bench.header() : bench.run(steps, newTokens);
         List<Benchmark.Subject> others = new ArrayList<>();
         if (composed.isPresent()) {
           for (BaseModel b : composed.get().bases()) {

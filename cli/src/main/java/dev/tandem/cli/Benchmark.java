@@ -43,11 +43,17 @@ final class Benchmark {
     this.seqLen = seqLen;
   }
 
-  Map<String, Object> run(int trainSteps, int newTokens) {
+  /** Engine, device and threads: the first fields of every result. */
+  Map<String, Object> header() {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("engine", engine.name());
     r.put("device", engine.device());
     r.put("threads", threads);
+    return r;
+  }
+
+  Map<String, Object> run(int trainSteps, int newTokens) {
+    Map<String, Object> r = header();
     double peak = matmulPeak();
     Parameters p = subject.params();
     long params = p.count(false);

@@ -290,7 +290,7 @@ public final class DemoCalmCommand implements Callable<Integer> {
   }
 
   private Map<String, Object> bench(String... extra) throws Exception {
-    List<String> args = new ArrayList<>(List.of("bench", "--steps", "3", "--generate-trials", "" + benchTrials));
+    List<String> args = new ArrayList<>(List.of("bench", "--compare-only", "--generate-trials", "" + benchTrials));
     args.addAll(List.of(extra));
     args.addAll(engineArgs());
     String line = captured(args.toArray(String[]::new));
