@@ -14,10 +14,13 @@ import picocli.CommandLine.Command;
       EnginesCommand.class,
       InitCommand.class,
       SftCommand.class,
+      DpoCommand.class,
+      SpinCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       SamplesCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
