@@ -1,0 +1,107 @@
+package dev.tandem.engine.tensorflow;
+
+import dev.tandem.api.tensor.DType;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.tensorflow.GraphOperation;
+import org.tensorflow.Output;
+import org.tensorflow.Result;
+import org.tensorflow.Session;
+import org.tensorflow.op.Scope;
+
+/**
+ * A TensorFlow resource variable in the engine's graph, with the ops to set it from the host (a
+ * placeholder and an assign) and to read it to the host. Traces read it through their own {@code
+ * ReadVariableOp} (see {@link Trace#read}).
+ */
+final class TfVariable {
+  final String name;
+  final Shape shape;
+  final DType dtype;
+  final Output<?> handle;
+  private final Output<?> feed;
+  private final GraphOperation assign;
+  private final Output<?> hostRead;
+
+  private TfVariable(
+      String name, Shape shape, DType dtype, Output<?> handle, Output<?> feed, GraphOperation assign,
+      Output<?> hostRead) {
+    this.name = name;
+    this.shape = shape;
+    this.dtype = dtype;
+    this.handle = handle;
+    this.feed = feed;
+    this.assign = assign;
+    this.hostRead = hostRead;
+  }
+
+  /** Adds the variable's ops under {@code scope}; the variable has no value until assigned. */
+  static TfVariable create(Scope scope, String name, Shape shape, DType dtype) {
+    Scope s = scope.withSubScope(Trace.opName(name));
+    var tfShape = Conversions.tfShape(shape);
+    var dt = Conversions.dataType(dtype);
+    String handleName = s.makeOpName("var");
+    Output<?> handle =
+        s.env()
+            .opBuilder("VarHandleOp", handleName, s)
+            .setAttr("dtype", dt)
+            .setAttr("shape", tfShape)
+            .setAttr("shared_name", handleName)
+            .build()
+            .output(0);
+    Output<?> feed =
+        s.opBuilder("Placeholder", "value").setAttr("dtype", dt).setAttr("shape", tfShape).build().output(0);
+    GraphOperation assign =
+        (GraphOperation)
+            s.opBuilder("AssignVariableOp", "assign").addInput(handle).addInput(feed).setAttr("dtype", dt).build();
+    Output<?> hostRead = s.opBuilder("ReadVariableOp", "read").addInput(handle).setAttr("dtype", dt).build().output(0);
+    return new TfVariable(name, shape, dtype, handle, feed, assign, hostRead);
+  }
+
+  /** Sets the values of several variables in one run. */
+  static void assign(Session session, Map<TfVariable, HostTensor> values) {
+    if (values.isEmpty()) {
+      return;
+    }
+    List<org.tensorflow.Tensor> feeds = new ArrayList<>();
+    try {
+      Session.Runner r = session.runner();
+      for (Map.Entry<TfVariable, HostTensor> e : values.entrySet()) {
+        TfVariable v = e.getKey();
+        v.check(e.getValue());
+        org.tensorflow.Tensor t = Conversions.toTf(e.getValue());
+        feeds.add(t);
+        r.feed(v.feed, t).addTarget(v.assign);
+      }
+      r.run().close();
+    } finally {
+      feeds.forEach(org.tensorflow.Tensor::close);
+    }
+  }
+
+  /** The op that reads the value for the host. */
+  Output<?> hostRead() {
+    return hostRead;
+  }
+
+  /** Copies the current value to the host. */
+  HostTensor read(Session session) {
+    try (Result r = session.runner().fetch(hostRead).run()) {
+      return Conversions.toHost(r.get(0));
+    }
+  }
+
+  /** Throws unless {@code value} has this variable's shape and type. */
+  void check(HostTensor value) {
+    if (!value.shape().equals(shape)) {
+      throw new IllegalArgumentException(
+          "'" + name + "' has shape " + shape + ", the value has shape " + value.shape());
+    }
+    if (value.dtype() != dtype) {
+      throw new IllegalArgumentException("'" + name + "' holds " + dtype + ", the value is " + value.dtype());
+    }
+  }
+}

@@ -1,0 +1,76 @@
+package dev.tandem.engine.tensorflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.api.engine.Availability;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.EngineOptions;
+import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.engine.EngineUnavailableException;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class TfEngineProviderTest {
+  @Test
+  void isFoundByTheServiceLoaderWithItsNameAndRank() {
+    EngineRegistry registry = EngineRegistry.fromServiceLoader();
+    TfEngineProvider p = (TfEngineProvider) registry.find("tensorflow").orElseThrow();
+    assertEquals(20, p.rank());
+    assertEquals(p, registry.select("tensorflow", Map.of()));
+  }
+
+  @Test
+  void isAvailableOnTheCpuHere() {
+    Availability a = new TfEngineProvider().availability();
+    assertTrue(a.available(), a.reason());
+    assertEquals(List.of("cpu"), a.devices());
+  }
+
+  @Test
+  void createsCpuEnginesAndRefusesAMissingGpu() {
+    TfEngineProvider p = new TfEngineProvider();
+    try (Engine auto = p.create(EngineOptions.defaults()); Engine cpu = p.create(new EngineOptions("cpu", 2))) {
+      assertEquals("tensorflow", auto.name());
+      assertEquals("cpu", auto.device());
+      assertEquals("cpu", cpu.device());
+    }
+    EngineUnavailableException e =
+        assertThrows(EngineUnavailableException.class, () -> p.create(new EngineOptions("gpu", 0)));
+    assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
+  }
+
+  @Test
+  void closedEnginesSaySo() {
+    Engine e = new TfEngineProvider().create(new EngineOptions("cpu", 1));
+    e.close();
+    e.close();
+    IllegalStateException x = assertThrows(IllegalStateException.class,
+        () -> e.upload(dev.tandem.api.tensor.HostTensor.scalar(1f)));
+    assertTrue(x.getMessage().contains("closed"), x.getMessage());
+  }
+
+  @Test
+  void theNativeCacheDirectoryCanBeChosen() {
+    String old = System.getProperty(TfNatives.CACHE_PROPERTY);
+    String oldJavacpp = System.getProperty("org.bytedeco.javacpp.cachedir");
+    try {
+      System.setProperty(TfNatives.CACHE_PROPERTY, "/tmp/tandem-tf-cache-test");
+      assertEquals(java.nio.file.Path.of("/tmp/tandem-tf-cache-test"), TfNatives.cacheDir());
+      assertEquals("/tmp/tandem-tf-cache-test", System.getProperty("org.bytedeco.javacpp.cachedir"));
+    } finally {
+      restore(TfNatives.CACHE_PROPERTY, old);
+      restore("org.bytedeco.javacpp.cachedir", oldJavacpp);
+    }
+  }
+
+  private static void restore(String key, String value) {
+    if (value == null) {
+      System.clearProperty(key);
+    } else {
+      System.setProperty(key, value);
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.tandem.engine.tensorflow;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.api.engine.CompiledFunction;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.LossOutput;
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.engine.TrainStep;
+import dev.tandem.api.engine.TrainStepOptions;
+import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Tensor;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Native memory stays flat: every feed tensor, {@code Result} and returned value is freed, and
+ * repeated calls add nothing to the graph. Inputs are 1 MiB, so a leak of one tensor per call
+ * would show as hundreds of MiB of resident memory.
+ */
+class TfMemoryTest {
+  private static final int N = 512; // [N, N] floats: 1 MiB
+  private static final long BOUND_KIB = 64 * 1024;
+
+  @Test
+  void compiledCallsFeedingOutputsBackStayFlat() {
+    try (Engine e = TfTestSupport.engine()) {
+      Parameters none = e.createParameters(Map.of(), Set.of());
+      try (CompiledFunction f = e.compile(none, (o, p, in) ->
+          List.of(o.mul(in.get(0), 0.5f), o.add(in.get(1), in.get(0))))) {
+        HostTensor x = TfTestSupport.uniform(new Random(1), -1, 1, N, N);
+        List<Tensor> state = List.of(e.upload(x), e.upload(x));
+        state = loop(f, state, 50);
+        int ops = countOps((TfEngine) e);
+        long before = TfTestSupport.rssKib();
+        state = loop(f, state, 400);
+        long grown = TfTestSupport.rssKib() - before;
+        state.forEach(Tensor::close);
+        assertEquals(ops, countOps((TfEngine) e), "calls added nodes to the graph");
+        assertTrue(grown < BOUND_KIB, "resident memory grew by " + grown + " KiB over 400 calls");
+      }
+    }
+  }
+
+  private static List<Tensor> loop(CompiledFunction f, List<Tensor> state, int n) {
+    for (int i = 0; i < n; i++) {
+      List<Tensor> next = f.call(state);
+      state.forEach(Tensor::close);
+      state = next;
+    }
+    return state;
+  }
+
+  @Test
+  void trainStepsStayFlat() {
+    try (Engine e = TfTestSupport.engine()) {
+      Random r = new Random(2);
+      Parameters p = e.createParameters(Map.of("w", TfTestSupport.uniform(r, -1, 1, N, 8)), Set.of("w"));
+      try (TrainStep step = e.trainStep(p, (o, params, in) ->
+          new LossOutput(o.mean(o.reshape(o.square(o.matmul(in.get(0), params.get("w"))), -1), 0, false),
+              Map.of("s", o.sumAll(in.get(0)))), AdamW.defaults(), new TrainStepOptions(1f))) {
+        List<HostTensor> batch = List.of(TfTestSupport.uniform(r, -1, 1, N, N));
+        for (int i = 0; i < 30; i++) {
+          step.run(batch, 1e-3f);
+          step.evaluate(batch);
+        }
+        int ops = countOps((TfEngine) e);
+        long before = TfTestSupport.rssKib();
+        for (int i = 0; i < 300; i++) {
+          step.run(batch, 1e-3f);
+          step.evaluate(batch);
+        }
+        long grown = TfTestSupport.rssKib() - before;
+        assertEquals(ops, countOps((TfEngine) e), "steps added nodes to the graph");
+        assertTrue(grown < BOUND_KIB, "resident memory grew by " + grown + " KiB over 300 steps");
+      }
+    }
+  }
+
+  private static int countOps(TfEngine e) {
+    int n = 0;
+    for (Iterator<?> it = e.graph().operations(); it.hasNext(); it.next()) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void eagerOpsFreeTheirResults() {
+    try (Engine e = TfTestSupport.engine()) {
+      var o = e.eagerOps();
+      HostTensor x = TfTestSupport.uniform(new Random(3), -1, 1, N, N);
+      try (Tensor a = e.upload(x)) {
+        for (int i = 0; i < 20; i++) {
+          o.layerNorm(a, o.scalar(1f), o.scalar(0f), 1e-5f).close();
+        }
+        long before = TfTestSupport.rssKib();
+        for (int i = 0; i < 200; i++) {
+          try (Tensor g = o.scalar(1f); Tensor b = o.scalar(0f)) {
+            o.layerNorm(a, g, b, 1e-5f).close();
+          }
+        }
+        long grown = TfTestSupport.rssKib() - before;
+        assertTrue(grown < BOUND_KIB, "resident memory grew by " + grown + " KiB over 200 eager ops");
+      }
+    }
+  }
+}
