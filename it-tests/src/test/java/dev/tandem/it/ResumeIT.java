@@ -82,16 +82,10 @@ class ResumeIT {
   }
 
   private static Process subprocess(List<String> args, Path output) throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dai.djl.offline=true", "-cp", cp, "dev.tandem.cli.Main"));
-    cmd.addAll(args);
-    cmd.addAll(List.of("--output", output.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
-    pb.redirectOutput(output.resolveSibling("killed.log").toFile());
-    return pb.start();
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of("--output", output.toString()));
+    return Cli.subprocess(all, output.resolveSibling("killed.log"));
   }
+
 
 }

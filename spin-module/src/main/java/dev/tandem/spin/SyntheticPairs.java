@@ -25,7 +25,9 @@ import java.util.Map;
  * source} (the record the prompt comes from), {@code rejected_ids} (the exact
  * generated token ids, end token included when the opponent ended its response), {@code
  * generated_by} (the iteration whose model generated it) and {@code ref_chosen}/{@code ref_rejected}
- * (the reference log-probs).
+ * (the reference log-probs). An opponent that answered nothing at all has {@code "rejected": ""}
+ * (its response is the end token alone), which is a legitimate pair here but which {@code tandem dpo}
+ * rejects as an empty response, as it does in any preference data.
  */
 final class SyntheticPairs {
   private static final ObjectMapper JSON = new ObjectMapper();
