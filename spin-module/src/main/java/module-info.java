@@ -5,7 +5,6 @@
  */
 module dev.tandem.spin {
   requires transitive dev.tandem.api;
-  requires org.slf4j;
 
   exports dev.tandem.spin;
   exports dev.tandem.spin.demo;

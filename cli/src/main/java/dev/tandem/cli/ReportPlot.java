@@ -33,7 +33,7 @@ final class ReportPlot {
           Double v = SpinReport.metric(s, metric);
           if (v != null && Double.isFinite(v)) {
             stages.add(SpinReport.label(s.stage()));
-            values.add(v);
+            values.add(Math.round(v * 1e4) / 1e4);
           }
         }
         if (values.isEmpty()) {

@@ -32,7 +32,9 @@ import picocli.CommandLine.Spec;
     description = {
       "Self-Play Fine-Tuning (Chen et al. 2024): each iteration t, the model θ_t answers every prompt of --data,"
           + " and θ_{t+1} learns to prefer the human answers over θ_t's.",
-      "Writes iter-<t>/ (model directories), metrics.jsonl (a line per iteration), spin_report.json and spin_report.png to --output."
+      "Writes iter-<t>/ (model directories), metrics.jsonl (a line per iteration), spin_report.json and spin_report.png to --output.",
+      "Defaults are the paper's (RMSProp, linear schedule, warmup 0.1, learning rate 5e-7 for a 7B model: small models need far more);"
+          + " --batch-size counts pairs (each update sees twice as many sequences)."
     })
 public final class SpinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;

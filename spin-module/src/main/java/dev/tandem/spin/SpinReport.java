@@ -11,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Function;
 
 /**
  * {@code spin_report.json}: per task, the held-out measurements after each stage: {@code {"tasks":
@@ -123,9 +122,12 @@ public record SpinReport(List<Task> tasks) {
 
   /** A metric of a stage by its JSON name. */
   public static Double metric(Stage s, String name) {
-    Map<String, Function<Stage, Double>> m =
-        Map.of("exact_match", Stage::exactMatch, "dev_nll", Stage::devNll, "rewards_accuracies", Stage::rewardsAccuracies);
-    return m.get(name).apply(s);
+    return switch (name) {
+      case "exact_match" -> s.exactMatch();
+      case "dev_nll" -> s.devNll();
+      case "rewards_accuracies" -> s.rewardsAccuracies();
+      default -> throw new IllegalArgumentException("unknown metric '" + name + "', known: " + METRICS);
+    };
   }
 
   /**

@@ -146,11 +146,11 @@ public final class SpinExperiment {
     Map<String, Object> line = new LinkedHashMap<>();
     line.put("stage", "continued_sft");
     line.put("train_steps", spinSteps);
-    line.put("eval_nll", r.loss());
+    line.put("eval_nll", round(r.loss()));
     if (r.exactMatch() != null) {
-      line.put("eval_exact_match", r.exactMatch());
+      line.put("eval_exact_match", round(r.exactMatch()));
     }
-    m.forEach((k, v) -> line.put("eval_" + k, v));
+    m.forEach((k, v) -> line.put("eval_" + k, round(v)));
     listener.onStage(line);
     stages.add(SpinReport.Stage.fromLine(line));
     return new SpinReport.Task(spec.name(), stages);
@@ -168,6 +168,10 @@ public final class SpinExperiment {
       trainer.addListener(tl);
     }
     trainer.train(new SequenceData(train, batcher, batchSize, spec.initSeed()), List.of(), false);
+  }
+
+  private static double round(double v) {
+    return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : v;
   }
 
   private static void loadWeights(Parameters params, Path modelDir) throws IOException {
