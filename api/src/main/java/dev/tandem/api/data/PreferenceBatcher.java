@@ -28,11 +28,6 @@ public final class PreferenceBatcher {
     return rows.batchSize();
   }
 
-  /** The row batcher (B rows), e.g. for computing reference log-probs with the same buckets. */
-  public Batcher rowBatcher() {
-    return rows;
-  }
-
   /** Batches in an epoch of {@code n} pairs. */
   public int stepsPerEpoch(int n) {
     return rows.stepsPerEpoch(n);

@@ -37,11 +37,6 @@ public final class PreferenceData implements TrainingData {
     this.seed = seed;
   }
 
-  /** Number of pairs. */
-  public int size() {
-    return pairs.size();
-  }
-
   @Override
   public int batchesPerEpoch() {
     return batcher.stepsPerEpoch(pairs.size());
