@@ -15,10 +15,13 @@ import picocli.CommandLine.Command;
       InitCommand.class,
       SftCommand.class,
       ComposeCommand.class,
+      DpoCommand.class,
+      SpinCommand.class,
       GenerateCommand.class,
       EvalCommand.class,
       BenchCommand.class,
       SamplesCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class Main implements Runnable {
@@ -31,8 +34,6 @@ public final class Main implements Runnable {
   /** Runs the command line and returns the exit code (for tests and embedders). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
     CommandLine cli = new CommandLine(new Main());
-    // `demo calm` for now; wired under a `demo` group when that exists
-    cli.addSubcommand("demo-calm", new DemoCalmCommand());
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(

@@ -2,9 +2,7 @@ package dev.tandem.cli;
 
 import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.JsonlDataset;
 import dev.tandem.api.data.PromptTemplate;
-import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
@@ -85,14 +83,6 @@ public final class SftCommand implements Callable<Integer> {
   }
 
   private List<Example> examples(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {
-    SkipReport skips = strictLength ? SkipReport.strict() : SkipReport.collecting();
-    List<Example> ex = JsonlDataset.toExamples(JsonlDataset.read(file), template, ctx, skips);
-    if (!skips.isEmpty()) {
-      out.printf("sft: %s: %s%n", file, skips);
-    }
-    if (ex.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no usable examples");
-    }
-    return ex;
+    return Datasets.examples(file, template, ctx, strictLength, out, "sft");
   }
 }

@@ -37,7 +37,7 @@ class CalmDemoIT {
   void calmComposesKnowledgeAndSkillThatNeitherBaseHas(String engine) throws Exception {
     Path out = dir.resolve("demo");
     long t0 = System.nanoTime();
-    Cli demo = Cli.run("demo-calm", "--engine", engine, "--output", out.toString(), "--keys", "60", "--base-steps", "1500",
+    Cli demo = Cli.run("demo", "calm", "--engine", engine, "--output", out.toString(), "--keys", "60", "--base-steps", "1500",
         "--compose-steps", "500", "--eval-examples", "100", "--bench-trials", "3");
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, demo.exit(), demo.toString());

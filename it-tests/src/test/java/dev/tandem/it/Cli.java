@@ -13,6 +13,22 @@ record Cli(int exit, String out, String err) {
     return new Cli(code, out.toString(), err.toString());
   }
 
+  /**
+   * Starts the CLI in a separate JVM (to be killed), its output going to {@code log}: the test
+   * class path, offline DJL, one OpenMP thread.
+   */
+  static Process subprocess(java.util.List<String> args, java.nio.file.Path log) throws java.io.IOException {
+    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+    java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
+        java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true", "-cp", cp, "dev.tandem.cli.Main"));
+    cmd.addAll(args);
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    pb.redirectOutput(log.toFile());
+    return pb.start();
+  }
+
   String lastLine() {
     String[] lines = out.strip().split("\n");
     return lines[lines.length - 1];

@@ -13,7 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -23,14 +24,15 @@ import org.junit.jupiter.api.io.TempDir;
 class ResumeIT {
   @TempDir Path dir;
 
-  @Test
-  void killedRunResumesAndMatchesAnUninterruptedRun() throws Exception {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.tandem.it.AllEngines#names")
+  void killedRunResumesAndMatchesAnUninterruptedRun(String engine) throws Exception {
     Path model = dir.resolve("model");
     assertEquals(0, Cli.run("init", "--output", model.toString(), "--layers", "2", "--heads", "2", "--d-model", "64", "--context", "64", "--seed", "3").exit());
     Path data = SampleFiles.wordnetTrain(dir, 400);
     String steps = "400";
     List<String> args = List.of("sft", "--model", model.toString(), "--data", data.toString(), "--max-steps", steps,
-        "--batch-size", "8", "--save-steps", "10", "--logging-steps", "5", "--learning-rate", "3e-3", "--engine", "djl", "--threads", "1", "--device", "cpu");
+        "--batch-size", "8", "--save-steps", "10", "--logging-steps", "5", "--learning-rate", "3e-3", "--engine", engine, "--threads", "1", "--device", "cpu");
 
     Path straight = dir.resolve("straight");
     List<String> a = new ArrayList<>(args);
@@ -80,15 +82,10 @@ class ResumeIT {
   }
 
   private static Process subprocess(List<String> args, Path output) throws Exception {
-    String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-Dai.djl.offline=true", "-cp", cp, "dev.tandem.cli.Main"));
-    cmd.addAll(args);
-    cmd.addAll(List.of("--output", output.toString()));
-    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
-    pb.redirectOutput(output.resolveSibling("killed.log").toFile());
-    return pb.start();
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of("--output", output.toString()));
+    return Cli.subprocess(all, output.resolveSibling("killed.log"));
   }
+
 
 }

@@ -139,24 +139,25 @@ public final class Batcher {
    *     inputs than the largest bucket
    */
   public Batch batch(List<Example> examples) {
-    if (examples.isEmpty() || examples.size() > batchSize) {
-      throw new IllegalArgumentException(
-          "a batch holds 1 to " + batchSize + " examples, not " + examples.size());
+    return batch(examples, bucketFor(longestInputs(examples)));
+  }
+
+  /**
+   * One batch of 1 to B examples, padded to B rows and to exactly {@code length} positions: for
+   * callers that pad several batches to a common bucket (preference pairs put their chosen and
+   * rejected rows in one batch).
+   *
+   * @param length the padded length, at least the longest example's inputs (normally {@link
+   *     #bucketFor} of the longest example of all the batches that are padded together)
+   * @throws DataFormatException as {@link #batch(List)}
+   * @throws IllegalArgumentException if an example's inputs do not fit {@code length}
+   */
+  public Batch batch(List<Example> examples, int length) {
+    int longest = longestInputs(examples);
+    if (length < longest) {
+      throw new IllegalArgumentException("padded length " + length + " cannot hold " + longest + " input tokens");
     }
-    int longest = 0;
-    for (Example e : examples) {
-      int inputs = e.tokens().length - 1;
-      if (inputs < 1) {
-        throw new DataFormatException(e.source(), "an example needs at least 2 tokens, has " + e.tokens().length);
-      }
-      if (bucketFor(inputs) < 0) {
-        throw new DataFormatException(
-            e.source(),
-            inputs + " input tokens exceed the largest length bucket " + buckets[buckets.length - 1]);
-      }
-      longest = Math.max(longest, inputs);
-    }
-    int t = bucketFor(longest);
+    int t = length;
     int[] inputs = new int[batchSize * t];
     int[] targets = new int[batchSize * t];
     float[] mask = new float[batchSize * t];
@@ -177,5 +178,27 @@ public final class Batcher {
         HostTensor.ofInts(targets, batchSize, t),
         HostTensor.of(mask, batchSize, t),
         examples.size());
+  }
+
+  /** The most inputs of any example, after checking sizes and that each fits a bucket. */
+  private int longestInputs(List<Example> examples) {
+    if (examples.isEmpty() || examples.size() > batchSize) {
+      throw new IllegalArgumentException(
+          "a batch holds 1 to " + batchSize + " examples, not " + examples.size());
+    }
+    int longest = 0;
+    for (Example e : examples) {
+      int inputs = e.tokens().length - 1;
+      if (inputs < 1) {
+        throw new DataFormatException(e.source(), "an example needs at least 2 tokens, has " + e.tokens().length);
+      }
+      if (bucketFor(inputs) < 0) {
+        throw new DataFormatException(
+            e.source(),
+            inputs + " input tokens exceed the largest length bucket " + buckets[buckets.length - 1]);
+      }
+      longest = Math.max(longest, inputs);
+    }
+    return longest;
   }
 }

@@ -91,6 +91,14 @@ public final class LoadedModel {
     return new LoadedModel(path, model, params, tokenizer, writer, composition);
   }
 
+  /**
+   * The same network and parameters, recorded as loaded from {@code path}: for a model whose
+   * current values were just saved there (e.g. an SFT result that a later stage starts from).
+   */
+  public LoadedModel withPath(Path path) {
+    return new LoadedModel(path, model, params, tokenizer, writer, composition);
+  }
+
   /** The directory it was loaded from (null for a composition created in memory). */
   public Path path() {
     return path;

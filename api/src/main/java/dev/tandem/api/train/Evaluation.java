@@ -11,13 +11,16 @@ import dev.tandem.api.engine.TrainStepOptions;
 import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.objective.Objective;
 import dev.tandem.api.objective.SftObjective;
 import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Held-out evaluation of a causal LM: NLL per completion token and greedy exact match. */
 public final class Evaluation {
@@ -33,19 +36,63 @@ public final class Evaluation {
 
   public static Result run(
       Engine engine, CausalLM model, Parameters params, Tokenizer tokenizer, List<Example> examples, Batcher batcher, int batchSize) {
-    double nll = 0;
-    long tokens = 0;
-    SftObjective sft = new SftObjective();
-    LossFunction loss = (ops, p, in) -> sft.loss(ops, model, p, in);
+    return run(engine, model, params, tokenizer, examples, batcher, batchSize, true);
+  }
+
+  /**
+   * As {@link #run(Engine, CausalLM, Parameters, Tokenizer, List, Batcher, int)}, with greedy exact
+   * match only when {@code withExactMatch} (it generates, which costs far more than scoring).
+   */
+  public static Result run(
+      Engine engine,
+      CausalLM model,
+      Parameters params,
+      Tokenizer tokenizer,
+      List<Example> examples,
+      Batcher batcher,
+      int batchSize,
+      boolean withExactMatch) {
+    Map<String, Double> m =
+        averaged(engine, model, params, new SftObjective(), SequenceData.inOrder(examples, batcher, batchSize), "tokens");
+    Double em = withExactMatch ? exactMatch(engine, model, params, tokenizer, examples, batchSize) : null;
+    return new Result(m.get("loss"), Math.round(m.get("tokens")), em);
+  }
+
+  /**
+   * An objective's loss and metrics over evaluation batches, without updating anything. Each value
+   * is the mean over batches weighted by the metric {@code weight} (e.g. {@code tokens} for SFT,
+   * {@code pairs} for preference objectives; every batch weighs 1 when the objective does not
+   * report it); the weight itself is summed.
+   *
+   * @return {@code loss}, then the objective's metrics, in the order it reports them
+   */
+  public static Map<String, Double> averaged(
+      Engine engine, CausalLM model, Parameters params, Objective objective, List<List<HostTensor>> batches, String weight) {
+    LossFunction loss = (ops, p, in) -> objective.loss(ops, model, p, in);
+    Map<String, Double> sums = new LinkedHashMap<>();
+    double total = 0;
     try (TrainStep scorer = engine.trainStep(params, loss, new Sgd(), new TrainStepOptions(0))) {
-      for (List<HostTensor> b : SequenceData.inOrder(examples, batcher, batchSize)) {
+      for (List<HostTensor> b : batches) {
         StepResult r = scorer.evaluate(b);
-        double n = r.metrics().get("tokens");
-        nll += r.loss() * n;
-        tokens += Math.round(n);
+        double w = r.metrics().containsKey(weight) ? r.metrics().get(weight) : 1.0;
+        total += w;
+        sums.merge("loss", (double) r.loss() * w, Double::sum);
+        for (Map.Entry<String, Float> e : r.metrics().entrySet()) {
+          if (!e.getKey().equals(weight)) {
+            sums.merge(e.getKey(), (double) e.getValue() * w, Double::sum);
+          }
+        }
       }
     }
-    return new Result(tokens == 0 ? Double.NaN : nll / tokens, tokens, exactMatch(engine, model, params, tokenizer, examples, batchSize));
+    Map<String, Double> out = new LinkedHashMap<>();
+    for (Map.Entry<String, Double> e : sums.entrySet()) {
+      out.put(e.getKey(), total == 0 ? Double.NaN : e.getValue() / total);
+    }
+    if (!out.containsKey("loss")) {
+      out.put("loss", Double.NaN);
+    }
+    out.put(weight, total);
+    return out;
   }
 
   /** Fraction of examples (with a prompt) whose greedy completion is exactly the reference. */

@@ -44,6 +44,15 @@ class BatcherTest {
   }
 
   @Test
+  void padsToAGivenLengthForBatchesThatArePaddedTogether() {
+    Batcher batcher = new Batcher(2, new int[] {4, 8}, PAD);
+    Batch b = batcher.batch(List.of(new Example(new int[] {10, 11, 12}, 1, "a")), 8);
+    assertArrayEquals(new int[] {2, 8}, b.inputIds().shape().dims());
+    assertArrayEquals(new float[] {1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, b.lossMask().floats());
+    assertThrows(IllegalArgumentException.class, () -> batcher.batch(List.of(new Example(new int[6], 0, "x")), 4));
+  }
+
+  @Test
   void picksTheSmallestBucketThatHoldsTheInputs() {
     Batcher batcher = new Batcher(1, new int[] {8, 4}, PAD);
     assertEquals(4, batcher.batch(List.of(new Example(new int[5], 0, "x"))).length());
