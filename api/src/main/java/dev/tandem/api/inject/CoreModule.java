@@ -9,6 +9,7 @@ import dev.tandem.api.objective.Objective;
 import dev.tandem.api.objective.SftObjective;
 import dev.tandem.api.tokenizer.ByteTokenizer;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.TrainingListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +17,11 @@ import java.util.Map;
 /**
  * The framework's own bindings: the registries of engines, objectives and composition strategies (filled from the given
  * providers, which the facade finds through {@link java.util.ServiceLoader}), the built-in SFT
- * objective, and the default tokenizer for new models.
+ * objective, the default tokenizer for new models, and the {@link TrainingListener} that trainers
+ * created through {@link Tandem#trainer} report to (by default one that ignores everything).
+ *
+ * <p>An embedder replaces any of these with {@link Tandem.Builder#override}, e.g. {@code
+ * bind(TrainingListener.class).toInstance(mySink)} to receive every step's loss.
  */
 public final class CoreModule extends AbstractModule {
   private final List<EngineProvider> engines;
@@ -55,5 +60,12 @@ public final class CoreModule extends AbstractModule {
   @Singleton
   Tokenizer defaultTokenizer() {
     return new ByteTokenizer();
+  }
+
+  /** Where trainers created by {@link Tandem#trainer} report: nowhere, until an embedder overrides it. */
+  @Provides
+  @Singleton
+  TrainingListener trainingListener() {
+    return new TrainingListener() {};
   }
 }

@@ -13,7 +13,11 @@ import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.Objective;
+import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.Trainer;
+import dev.tandem.api.train.TrainerConfig;
+import dev.tandem.api.train.TrainingListener;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,6 +33,20 @@ import java.util.ServiceLoader;
  * Tandem tandem = Tandem.create();                       // discover engines and plugins
  * try (Engine engine = tandem.engine(null, EngineOptions.defaults())) { ... }
  * Objective sft = tandem.objective("sft");
+ * }</pre>
+ *
+ * <p>Bindings the framework consults, each replaceable with {@link Builder#override}: the {@link
+ * Tokenizer} for new models ({@link #tokenizer()}) and the {@link TrainingListener} that every
+ * {@link #trainer trainer} created here reports to ({@link #trainingListener()}):
+ *
+ * <pre>{@code
+ * Tandem tandem = Tandem.builder()
+ *     .override(new AbstractModule() {
+ *       @Override protected void configure() {
+ *         bind(TrainingListener.class).toInstance(mySink);   // receives every step's loss
+ *       }
+ *     })
+ *     .build();
  * }</pre>
  */
 public final class Tandem {
@@ -98,6 +116,29 @@ public final class Tandem {
   /** The tokenizer given to new models. */
   public Tokenizer tokenizer() {
     return injector.getInstance(Tokenizer.class);
+  }
+
+  /**
+   * The listener bound for training (default: one that ignores everything); every trainer from
+   * {@link #trainer} reports to it.
+   */
+  public TrainingListener trainingListener() {
+    return injector.getInstance(TrainingListener.class);
+  }
+
+  /**
+   * A trainer for {@code model} that reports to the bound {@link #trainingListener()} (add more
+   * with {@link Trainer#addListener}); checkpoints and the final model are written with the
+   * model's own {@link LoadedModel#writer()}.
+   *
+   * @param model loaded with {@code trainable = true} (e.g. by {@link #loadModel})
+   * @param seed recorded in the trainer state
+   * @param output the run directory: {@code metrics.jsonl}, checkpoints, the final model
+   */
+  public Trainer trainer(
+      Engine engine, LoadedModel model, Objective objective, Optimizer optimizer, TrainerConfig config, long seed, Path output) {
+    return new Trainer(engine, model.model(), model.params(), objective, optimizer, config, seed, output, model.writer())
+        .addListener(trainingListener());
   }
 
   /** Builds a {@link Tandem}: discovery on by default, explicit registration for tests. */

@@ -5,17 +5,39 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.ArgumentMatchers.anyFloat;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.when;
+
 import com.google.inject.AbstractModule;
+import com.google.inject.Module;
+import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.LossOutput;
 import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.engine.StepResult;
+import dev.tandem.api.engine.TrainStep;
+import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.Objective;
+import dev.tandem.api.optim.Sgd;
+import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 import dev.tandem.api.tokenizer.ByteTokenizer;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.Trainer;
+import dev.tandem.api.train.TrainerConfig;
+import dev.tandem.api.train.TrainingData;
+import dev.tandem.api.train.TrainingListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class TandemTest {
   static final class Custom implements Objective {
@@ -54,5 +76,99 @@ class TandemTest {
             .build();
     assertSame(mine, t.tokenizer());
     assertTrue(Tandem.builder().discover(false).build().tokenizer() != mine);
+  }
+
+  /** A metrics sink as an embedder would write one: it records what the trainer reports. */
+  static final class RecordingSink implements TrainingListener {
+    final List<String> events = new ArrayList<>();
+
+    @Override
+    public void onStart(long firstStep, long totalSteps) {
+      events.add("start " + firstStep + "/" + totalSteps);
+    }
+
+    @Override
+    public void onStep(long step, Map<String, Double> metrics) {
+      events.add("step " + step + " loss " + metrics.get("loss"));
+    }
+
+    @Override
+    public void onEnd(long step) {
+      events.add("end " + step);
+    }
+  }
+
+  static Module bindingListener(TrainingListener l) {
+    return new AbstractModule() {
+      @Override
+      protected void configure() {
+        bind(TrainingListener.class).toInstance(l);
+      }
+    };
+  }
+
+  /**
+   * The facade's trainers report to the bound listener, so an override reaches the training loop.
+   * The engine is a stub (the api has none): what is checked is the wiring, step by step.
+   */
+  @Test
+  void aTrainerFromTheFacadeReportsToTheOverriddenListener(@TempDir Path out) throws Exception {
+    RecordingSink sink = new RecordingSink();
+    Tandem t = Tandem.builder().discover(false).override(bindingListener(sink)).build();
+    assertSame(sink, t.trainingListener());
+
+    Trainer trainer = t.trainer(stubEngine(), stubModel(), t.objective("sft"), new Sgd(),
+        TrainerConfig.defaults().withMaxSteps(3), 7, out);
+    Trainer.Result r = trainer.train(twoBatches(), List.of(), false);
+
+    assertEquals(3, r.steps());
+    // the stub's loss is 6 / step: 6, 3, 2
+    assertEquals(List.of("start 0/3", "step 1 loss 6.0", "step 2 loss 3.0", "step 3 loss 2.0", "end 3"), sink.events);
+    assertTrue(Files.isRegularFile(out.resolve("model.safetensors")), "the model's own writer wrote the final model");
+  }
+
+  @Test
+  void withoutAnOverrideTheFacadesTrainerReportsNowhereAndStillTrains(@TempDir Path out) throws Exception {
+    Tandem t = Tandem.builder().discover(false).build();
+    RecordingSink unused = new RecordingSink();
+    assertTrue(t.trainingListener() != unused);
+    Trainer.Result r = t.trainer(stubEngine(), stubModel(), t.objective("sft"), new Sgd(),
+        TrainerConfig.defaults().withMaxSteps(2), 7, out).train(twoBatches(), List.of(), false);
+    assertEquals(2, r.steps());
+    assertEquals(3.0, r.lastLoss(), 1e-6); // 6 / 2
+  }
+
+  private static Engine stubEngine() {
+    Engine engine = mock(Engine.class);
+    TrainStep step = mock(TrainStep.class);
+    when(engine.name()).thenReturn("stub");
+    when(engine.trainStep(any(), any(), any(), any())).thenReturn(step);
+    when(step.state()).thenReturn(Map.of());
+    int[] calls = {0};
+    when(step.run(any(), anyFloat())).thenAnswer(inv -> new StepResult(6f / ++calls[0], Map.of(), 1f));
+    return engine;
+  }
+
+  private static LoadedModel stubModel() {
+    Parameters params = mock(Parameters.class);
+    Map<String, HostTensor> weights = Map.of("w", HostTensor.of(new float[] {1, 2}, 2));
+    when(params.names()).thenReturn(List.of("w"));
+    when(params.readAll()).thenReturn(weights);
+    return LoadedModel.composed(null, mock(CausalLM.class), params, new ByteTokenizer(),
+        (dir, w) -> Safetensors.write(dir.resolve("model.safetensors"), w), null);
+  }
+
+  private static TrainingData twoBatches() {
+    return new TrainingData() {
+      @Override
+      public int batchesPerEpoch() {
+        return 2;
+      }
+
+      @Override
+      public List<HostTensor> batch(int epoch, int index) {
+        return List.of(HostTensor.ofInts(new int[] {epoch, index}, 1, 2));
+      }
+    };
   }
 }
