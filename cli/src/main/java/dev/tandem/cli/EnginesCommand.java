@@ -8,8 +8,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code tandem engines}: one line per engine, {@code NAME<TAB>available|unavailable: reason<TAB>devices}. */
-@Command(name = "engines", description = "List the engines found and whether they can run here.")
+/**
+ * {@code tandem engines}: one line per engine, {@code NAME<TAB>available|unavailable: reason<TAB>devices}
+ * (devices comma-separated, empty when unavailable). Checking availability loads no native code.
+ *
+ * <p>Exit status: 0 when at least one engine can run, 1 when none can (none found, or all
+ * unavailable), so that {@code tandem engines > /dev/null} is a preflight check for scripts; the
+ * list is printed either way.
+ */
+@Command(
+    name = "engines",
+    description = {
+      "List the engines found, whether they can run here (and why not), and their devices.",
+      "Exit status 0 when at least one engine is available, 1 when none is."
+    })
 public final class EnginesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -21,11 +33,13 @@ public final class EnginesCommand implements Callable<Integer> {
       out.println("(no engine on the module path)");
       return 1;
     }
+    boolean any = false;
     for (EngineProvider p : providers) {
       Availability a = p.availability();
+      any |= a.available();
       String status = a.available() ? "available" : "unavailable: " + a.reason();
       out.println(p.name() + "\t" + status + "\t" + String.join(",", a.devices()));
     }
-    return 0;
+    return any ? 0 : 1;
   }
 }

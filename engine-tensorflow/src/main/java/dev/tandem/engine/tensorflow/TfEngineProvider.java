@@ -79,8 +79,15 @@ public final class TfEngineProvider implements EngineProvider {
     if (!a.available()) {
       throw new EngineUnavailableException("engine '" + NAME + "' is unavailable: " + a.reason());
     }
+    String cpuOnly = TfNatives.cpuOnlyJar();
+    if (options.device().equals("gpu") && cpuOnly != null) {
+      // decided before loading (and on first use unpacking) the native library
+      throw new EngineUnavailableException(
+          "device gpu was requested but TensorFlow has no GPU support here: the native jar on the class path ("
+              + cpuOnly + ") is the CPU-only build; use classifier linux-x86_64-gpu with CUDA, or --device cpu");
+    }
     TfNatives.load();
-    boolean gpu = !options.device().equals("cpu") && TfNatives.hasGpu();
+    boolean gpu = !options.device().equals("cpu") && cpuOnly == null && TfNatives.hasGpu();
     if (options.device().equals("gpu") && !gpu) {
       throw new EngineUnavailableException(
           "device gpu was requested but TensorFlow reports no GPU (the linux-x86_64 native build is"

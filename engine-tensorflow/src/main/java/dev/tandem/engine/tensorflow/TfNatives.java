@@ -67,6 +67,22 @@ final class TfNatives {
     return u != null ? u : ClassLoader.getSystemResource(MAIN_LIBRARY);
   }
 
+  /**
+   * The file name of the native jar on the class path when it is the CPU-only build (classifier
+   * {@code linux-x86_64}, not {@code linux-x86_64-gpu}), else null: then only the loaded library
+   * can tell whether there is a GPU. Loads nothing.
+   */
+  static String cpuOnlyJar() {
+    URL u = nativeResource();
+    if (u == null || !"jar".equals(u.getProtocol())) {
+      return null;
+    }
+    String s = u.getPath();
+    int bang = s.indexOf("!/");
+    String jar = s.substring(s.lastIndexOf('/', bang < 0 ? s.length() : bang) + 1, bang < 0 ? s.length() : bang);
+    return jar.endsWith("-linux-x86_64.jar") ? URLDecoder.decode(jar, StandardCharsets.UTF_8) : null;
+  }
+
   /** The cache directory JavaCPP will use, after applying Tandem's setting. */
   static Path cacheDir() {
     String dir = System.getProperty(CACHE_PROPERTY);

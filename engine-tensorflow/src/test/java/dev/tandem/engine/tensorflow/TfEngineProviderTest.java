@@ -40,6 +40,7 @@ class TfEngineProviderTest {
     EngineUnavailableException e =
         assertThrows(EngineUnavailableException.class, () -> p.create(new EngineOptions("gpu", 0)));
     assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
+    assertTrue(e.getMessage().contains("tensorflow-core-native-1.1.0-linux-x86_64.jar"), e.getMessage());
   }
 
   @Test
