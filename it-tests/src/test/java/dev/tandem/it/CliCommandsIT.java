@@ -88,7 +88,7 @@ class CliCommandsIT {
     assertTrue(line.get("exact_match").isNumber(), ev.lastLine());
 
     Cli gen = run(engine, "generate", on, "--model", sftDir.toString(), "--prompt", "1+2=", "--prompt", "10+20=", "--max-new-tokens", "4");
-    assertEquals(2, gen.out().strip().split("\n", -1).length, "one line per prompt: " + gen.out());
+    assertEquals(2, gen.out().lines().count(), "one line per prompt (empty if the tiny model ends at once): " + gen.out());
 
     Cli bench = run(engine, "bench", on, "--model", sftDir.toString(), "--steps", "2", "--new-tokens", "4", "--batch-size", "2", "--generate-trials", "1");
     JsonNode b = new ObjectMapper().readTree(bench.lastLine());
