@@ -55,7 +55,7 @@ public final class DemoCommand implements Callable<Integer> {
           new Stage("SPIN: self-play fine-tuning on addition and WordNet definitions", "spin", "spin",
               List.of("spin_report.json", "spin_report.png"), Map.of("djl", 150, "tensorflow", 240)),
           new Stage("CALM: key-value arithmetic, composition against LoRA and full fine-tuning", "calm", "calm",
-              List.of("calm_report.json", "calm_report.png"), Map.of("djl", 330, "tensorflow", 600)));
+              List.of("calm_report.json", "calm_report.png"), Map.of("djl", 240, "tensorflow", 600)));
 
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
