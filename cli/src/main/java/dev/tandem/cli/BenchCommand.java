@@ -77,6 +77,7 @@ public final class BenchCommand implements Callable<Integer> {
     ObjectMapper json = new ObjectMapper();
     for (EngineProvider p : chosen) {
       try (Engine engine = p.create(new EngineOptions(engineOptions.device, threads))) {
+        EngineOptionsMixin.announce(spec.commandLine().getErr(), engine, threads);
         Benchmark.Subject subject;
         Optional<ComposedModel> composed = Optional.empty();
         if (model != null) {

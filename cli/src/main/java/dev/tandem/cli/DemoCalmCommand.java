@@ -300,15 +300,7 @@ public final class DemoCalmCommand implements Callable<Integer> {
   }
 
   private List<String> engineArgs() {
-    List<String> a = new ArrayList<>();
-    if (engineOptions.engine != null) {
-      a.addAll(List.of("--engine", engineOptions.engine));
-    }
-    a.addAll(List.of("--device", engineOptions.device));
-    // one thread unless told otherwise: on a shared 2-core machine two OpenMP threads that spin
-    // made training 10-20x slower
-    a.addAll(List.of("--threads", "" + (engineOptions.threads > 0 ? engineOptions.threads : 1)));
-    return a;
+    return engineOptions.asArgs(1);
   }
 
   private void cli(String... args) {

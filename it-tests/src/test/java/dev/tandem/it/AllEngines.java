@@ -11,12 +11,17 @@ import java.util.stream.Stream;
 public final class AllEngines {
   private AllEngines() {}
 
-  /** Names of the available engines (a test source for {@code @MethodSource}). */
+  /**
+   * Names of the available engines (a test source for {@code @MethodSource}); {@code
+   * -Dtandem.it.engines=a,b} keeps only those (to rerun one engine's experiments).
+   */
   public static Stream<String> names() {
+    String only = System.getProperty("tandem.it.engines", "").strip();
     List<String> names =
         EngineRegistry.fromServiceLoader().providers().stream()
             .filter(p -> p.availability().available())
             .map(EngineProvider::name)
+            .filter(n -> only.isEmpty() || List.of(only.split(",")).contains(n))
             .toList();
     if (names.isEmpty()) {
       throw new IllegalStateException("no engine available on the test class path");

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -24,16 +23,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class CalmDemoIT {
   @TempDir Path dir;
 
-  /**
-   * The preferred engine only: the experiment trains five models (about two minutes on DJL); the
-   * compositions' engine-level behaviour is checked on every engine by {@link CompositionIT}.
-   */
-  static Stream<String> preferredEngine() {
-    return AllEngines.names().limit(1);
-  }
-
   @ParameterizedTest(name = "{0}")
-  @MethodSource("preferredEngine")
+  @MethodSource("dev.tandem.it.AllEngines#names")
   void calmComposesKnowledgeAndSkillThatNeitherBaseHas(String engine) throws Exception {
     Path out = dir.resolve("demo");
     long t0 = System.nanoTime();
@@ -41,6 +32,7 @@ class CalmDemoIT {
         "--compose-steps", "500", "--eval-examples", "100", "--bench-trials", "3");
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, demo.exit(), demo.toString());
+    CliCommandsIT.assertRanOn(engine, demo.err(), "demo calm");
     System.out.println(demo.out());
     JsonNode report = new ObjectMapper().readTree(out.resolve("calm_report.json").toFile());
     for (String task : List.of("kv_substitution", "numeric_arithmetic", "kv_arithmetic")) {
@@ -68,7 +60,7 @@ class CalmDemoIT {
     assertTrue(inf.get("calm_over_separate").doubleValue() > 0.5 && inf.get("calm_over_separate").doubleValue() < 2, inf.toString());
     assertTrue(inf.get("lora_merged_over_anchor").doubleValue() > 0.5 && inf.get("lora_merged_over_anchor").doubleValue() < 2, inf.toString());
     assertTrue(Files.size(out.resolve("calm_report.png")) > 1000);
-    System.out.printf("CalmDemoIT: demo took %.0f s%n", seconds);
+    System.out.printf("CalmDemoIT: %s: demo took %.0f s%n", engine, seconds);
 
     // the composed directories are ordinary inputs of eval and generate
     Path calmDir = out.resolve("calm");

@@ -18,6 +18,11 @@ record Cli(int exit, String out, String err) {
    * class path, offline DJL, one OpenMP thread.
    */
   static Process subprocess(java.util.List<String> args, java.nio.file.Path log) throws java.io.IOException {
+    return subprocess(args, log, java.util.Map.of());
+  }
+
+  /** As {@link #subprocess(java.util.List, java.nio.file.Path)}, with these extra environment variables. */
+  static Process subprocess(java.util.List<String> args, java.nio.file.Path log, java.util.Map<String, String> env) throws java.io.IOException {
     String cp = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     java.util.List<String> cmd = new java.util.ArrayList<>(java.util.List.of(
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true", "-cp", cp, "dev.tandem.cli.Main"));
@@ -25,6 +30,8 @@ record Cli(int exit, String out, String err) {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().put("OMP_NUM_THREADS", "1");
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
+    pb.environment().remove("TANDEM_ENGINE");
+    pb.environment().putAll(env);
     pb.redirectOutput(log.toFile());
     return pb.start();
   }

@@ -50,6 +50,7 @@ class SpinCliIT {
     Path straight = dir.resolve("straight");
     Cli a = Cli.run(with(args, "--output", straight.toString()));
     assertEquals(0, a.exit(), a.toString());
+    CliCommandsIT.assertRanOn(engine, a.err(), "spin");
     for (int t = 0; t < 2; t++) {
       assertTrue(SelfPlay.finished(straight, t), "iter-" + t + " is a model directory");
       ModelDirectory.load(straight.resolve("iter-" + t));
@@ -120,6 +121,7 @@ class SpinCliIT {
     Cli dpo = Cli.run("dpo", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", pairs.toString(), "--eval-data", evalPairs.toString(),
         "--output", dir.resolve("dpo").toString(), "--epochs", "2", "--batch-size", "8", "--learning-rate", "1e-3", "--loss", "hinge", "--beta", "0.5");
     assertEquals(0, dpo.exit(), dpo.toString());
+    CliCommandsIT.assertRanOn(engine, dpo.err(), "dpo");
     Map<?, ?> m = new ObjectMapper().readValue(dpo.lastLine(), Map.class);
     assertTrue(m.containsKey("eval_rewards/chosen") && m.containsKey("eval_rewards/accuracies"), dpo.lastLine());
     assertTrue(Files.isRegularFile(dir.resolve("dpo/model.safetensors")));

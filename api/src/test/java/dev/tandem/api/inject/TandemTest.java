@@ -12,7 +12,12 @@ import static org.mockito.Mockito.when;
 
 import com.google.inject.AbstractModule;
 import com.google.inject.Module;
+import dev.tandem.api.engine.Availability;
 import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.EngineOptions;
+import dev.tandem.api.engine.EngineProvider;
+import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.engine.EngineUnavailableException;
 import dev.tandem.api.engine.LossOutput;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.engine.StepResult;
@@ -170,5 +175,32 @@ class TandemTest {
         return List.of(HostTensor.ofInts(new int[] {epoch, index}, 1, 2));
       }
     };
+  }
+
+  /** A provider that records that it was asked to create an engine (no engine is needed here). */
+  record Recording(String name, int rank, List<String> created) implements EngineProvider {
+    @Override
+    public Availability availability() {
+      return Availability.available(List.of("cpu"));
+    }
+
+    @Override
+    public Engine create(EngineOptions options) {
+      created.add(name);
+      return null;
+    }
+  }
+
+  @Test
+  void theFacadeCreatesTheEngineNamedElseTheBestRanked() {
+    List<String> created = new ArrayList<>();
+    Tandem t = Tandem.builder().discover(false).engine(new Recording("second", 20, created)).engine(new Recording("first", 10, created)).build();
+    assertEquals(List.of("first", "second"), t.engines().providers().stream().map(EngineProvider::name).toList());
+    t.engine("second", EngineOptions.defaults());
+    assertEquals(List.of("second"), created, "the explicit name wins over rank");
+    assertEquals("second", t.engines().select(null, Map.of(EngineRegistry.ENV, "second")).name(), "then TANDEM_ENGINE");
+    assertEquals("first", t.engines().select(null, Map.of()).name(), "then the lowest rank");
+    var e = assertThrows(EngineUnavailableException.class, () -> t.engine("tpu", EngineOptions.defaults()));
+    assertTrue(e.getMessage().contains("known: first, second"), e.getMessage());
   }
 }
