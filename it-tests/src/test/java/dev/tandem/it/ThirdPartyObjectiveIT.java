@@ -97,6 +97,13 @@ class ThirdPartyObjectiveIT {
     assertEquals(1, r.exit(), r.toString());
     assertEquals("error: unknown objective 'ipo', known: dpo, spin", r.err().strip(), r.toString());
     assertFalse(Files.exists(dir.resolve("no-ipo")), "nothing written");
+
+    // with the jar, sft points to the command that trains a preference objective
+    ModulePathJava.Result sft = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR))
+        .runCli("sft", "--engine", engine, "--model", model.toString(), "--data", pairs.toString(), "--output", dir.resolve("sft-ipo").toString(), "--objective", "ipo");
+    assertEquals(1, sft.exit(), sft.toString());
+    assertEquals("error: objective 'ipo' trains on PREFERENCE_PAIRS, not on sequences; use the command made for it: tandem dpo --objective ipo", sft.err().strip(),
+        sft.toString());
   }
 
   @Test
