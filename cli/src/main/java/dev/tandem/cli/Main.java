@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
     description = "Post-train and compose causal language models on interchangeable engines.",
     subcommands = {
       EnginesCommand.class,
+      ObjectivesCommand.class,
       InitCommand.class,
       SftCommand.class,
       ComposeCommand.class,

@@ -58,7 +58,8 @@ public final class SftCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     Objective objective = tandem.objective(objectiveName);
     if (objective.inputLayout() != InputLayout.SEQUENCES) {
-      throw new IllegalArgumentException("objective '" + objectiveName + "' trains on " + objective.inputLayout() + ", not on sequences; use the command made for it");
+      throw new IllegalArgumentException("objective '" + objectiveName + "' trains on " + objective.inputLayout() + ", not on sequences; use the command made for it"
+          + (objective.inputLayout() == InputLayout.PREFERENCE_PAIRS ? ": tandem dpo --objective " + objectiveName : ""));
     }
     ModelDirectory dir = ModelDirectory.load(model);
     PromptTemplate template = new PromptTemplate(dir.tokenizer());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,8 +27,8 @@ class EmbeddingIT {
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tandem.it.AllEngines#names")
   void trainsAndGeneratesFromTheModulePathOnTheEngineAskedFor(String engine, @TempDir Path dir) throws Exception {
-    List<Path> jars = ChildJvm.withLib(ChildJvm.jarProperty("tandem.jar.embedding"));
-    ChildJvm run = ChildJvm.run(jars, true, MAIN, List.of(dir.resolve("work").toString()), Map.of("TANDEM_ENGINE", engine), dir);
+    ModulePathJava.Result run = ModulePathJava.withLib(ModulePathJava.jar("tandem.jar.embedding"))
+        .env("TANDEM_ENGINE", engine).directory(dir).run(MAIN, List.of(dir.resolve("work").toString()));
 
     assertEquals(0, run.exit(), run::toString);
     assertTrue(run.out().contains("\nengine: " + engine + " on "), () -> "ServiceLoader picked another engine\n" + run);

@@ -20,20 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  * Never a stack trace.
  */
 class EnginesModulePathIT {
-  static final String MAIN = "dev.tandem.cli/dev.tandem.cli.Main";
-
   /** The engines the CLI ships and the native artifact each names when it is missing. */
   static final Map<String, String> NATIVE_ARTIFACT =
       Map.of("djl", "ai.djl.pytorch:pytorch-native-cpu", "tensorflow", "org.tensorflow:tensorflow-core-native");
 
   @TempDir Path dir;
 
-  static ChildJvm cli(boolean natives, Path dir, String... args) throws Exception {
-    return ChildJvm.run(ChildJvm.withLib(ChildJvm.jarProperty("tandem.jar.cli")), natives, MAIN, List.of(args), Map.of(), dir);
+  static ModulePathJava.Result cli(boolean natives, Path dir, String... args) throws Exception {
+    ModulePathJava java = ModulePathJava.tandem().directory(dir);
+    return (natives ? java : java.withoutNatives()).runCli(args);
   }
 
   /** {@code engines} output: name to {status, devices}. */
-  static Map<String, String[]> table(ChildJvm run) {
+  static Map<String, String[]> table(ModulePathJava.Result run) {
     Map<String, String[]> t = new LinkedHashMap<>();
     for (String line : run.out().lines().filter(l -> !l.isBlank()).toList()) {
       String[] f = line.split("\t", -1);
@@ -45,7 +44,7 @@ class EnginesModulePathIT {
 
   @Test
   void withoutTheNativeJarsEachEngineIsUnavailableNamingTheArtifactToAdd() throws Exception {
-    ChildJvm run = cli(false, dir, "engines");
+    ModulePathJava.Result run = cli(false, dir, "engines");
 
     assertEquals(1, run.exit(), () -> "exit 1: no engine can run here\n" + run);
     Map<String, String[]> t = table(run);
@@ -61,20 +60,20 @@ class EnginesModulePathIT {
 
   @Test
   void aCommandOnAnUnavailableEngineFailsWithOneErrorLineAndWritesNothing() throws Exception {
-    ChildJvm init = cli(false, dir.resolve("init"), "init", "--output", dir.resolve("m").toString(),
+    ModulePathJava.Result init = cli(false, dir.resolve("init"), "init", "--output", dir.resolve("m").toString(),
         "--layers", "1", "--heads", "2", "--d-model", "32", "--context", "256");
     assertEquals(0, init.exit(), init::toString);
     Path data = SampleFiles.wordnetTrain(dir, 8);
     Path output = dir.resolve("run");
 
-    ChildJvm named = cli(false, dir.resolve("named"), "sft", "--engine", "djl", "--model", dir.resolve("m").toString(),
+    ModulePathJava.Result named = cli(false, dir.resolve("named"), "sft", "--engine", "djl", "--model", dir.resolve("m").toString(),
         "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", "1");
     assertEquals(1, named.exit(), named::toString);
     assertEquals(1, named.err().strip().lines().count(), named::toString);
     assertTrue(named.err().startsWith("error: engine 'djl' is unavailable: libtorch is missing: put ai.djl.pytorch:pytorch-native-cpu"),
         named::toString);
 
-    ChildJvm any = cli(false, dir.resolve("any"), "sft", "--model", dir.resolve("m").toString(),
+    ModulePathJava.Result any = cli(false, dir.resolve("any"), "sft", "--model", dir.resolve("m").toString(),
         "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", "1");
     assertEquals(1, any.exit(), any::toString);
     assertEquals(1, any.err().strip().lines().count(), any::toString);
@@ -88,13 +87,13 @@ class EnginesModulePathIT {
 
   @Test
   void withTheNativeJarsEnginesListsDevicesAndAMissingGpuIsOneErrorLine() throws Exception {
-    ChildJvm run = cli(true, dir.resolve("engines"), "engines");
+    ModulePathJava.Result run = cli(true, dir.resolve("engines"), "engines");
     assertEquals(0, run.exit(), run::toString);
     assertEquals(List.of(), run.stackTraceLines(), run::toString);
     Map<String, String[]> t = table(run);
     assertEquals(NATIVE_ARTIFACT.keySet(), t.keySet(), run::toString);
 
-    ChildJvm init = cli(true, dir.resolve("init"), "init", "--output", dir.resolve("m").toString(),
+    ModulePathJava.Result init = cli(true, dir.resolve("init"), "init", "--output", dir.resolve("m").toString(),
         "--layers", "1", "--heads", "2", "--d-model", "32", "--context", "32");
     assertEquals(0, init.exit(), init::toString);
     for (var e : t.entrySet()) {
@@ -105,7 +104,7 @@ class EnginesModulePathIT {
       if (devices.stream().anyMatch(d -> d.startsWith("gpu"))) {
         continue; // a GPU machine: --device gpu is allowed there
       }
-      ChildJvm gpu = cli(true, dir.resolve("gpu-" + name), "generate", "--engine", name, "--device", "gpu", "--threads", "1",
+      ModulePathJava.Result gpu = cli(true, dir.resolve("gpu-" + name), "generate", "--engine", name, "--device", "gpu", "--threads", "1",
           "--model", dir.resolve("m").toString(), "--prompt", "hi", "--max-new-tokens", "1");
       assertEquals(1, gpu.exit(), gpu::toString);
       assertEquals(List.of(), gpu.stackTraceLines(), gpu::toString);

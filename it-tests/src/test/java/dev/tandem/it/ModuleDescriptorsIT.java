@@ -85,7 +85,7 @@ class ModuleDescriptorsIT {
   }
 
   private static void check(String name) throws IOException {
-    Path jar = ChildJvm.jarProperty(PREFIX + name);
+    Path jar = ModulePathJava.jar(PREFIX + name);
     String actual = describe(jar);
     Path golden = goldenDir().resolve(name + ".txt");
     if (updating()) {

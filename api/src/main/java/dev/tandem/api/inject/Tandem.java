@@ -24,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.Set;
 
 /**
  * The facade for embedders and the CLI: builds the Guice injector from the core module, every
@@ -82,9 +83,27 @@ public final class Tandem {
     return engines().create(name, options);
   }
 
-  /** All objectives by name. */
+  /**
+   * All objectives by name.
+   *
+   * @throws IllegalStateException if objectives of two different classes claim one name (say a
+   *     plugin's {@code dpo}): the error names both classes and their modules
+   */
   public Map<String, Objective> objectives() {
+    Map<String, Set<Objective>> claims = injector.getInstance(Key.get(new TypeLiteral<Map<String, Set<Objective>>>() {}));
+    for (Map.Entry<String, Set<Objective>> e : claims.entrySet()) {
+      List<String> owners = e.getValue().stream().map(o -> origin(o.getClass())).distinct().sorted().toList();
+      if (owners.size() > 1) {
+        throw new IllegalStateException(
+            "objective name '" + e.getKey() + "' is claimed by " + String.join(" and ", owners) + ": each objective needs its own name");
+      }
+    }
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, Objective>>() {}));
+  }
+
+  private static String origin(Class<?> c) {
+    java.lang.Module m = c.getModule();
+    return c.getName() + (m.isNamed() ? " (module " + m.getName() + ")" : " (class path)");
   }
 
   /** The objective with this name; the error lists the known ones. */

@@ -9,28 +9,51 @@ import java.util.List;
 
 /**
  * A training objective: a scalar loss (and named metrics) of a model on one batch, written over
- * {@link TensorOps} so that it runs on every engine.
+ * {@link TensorOps} so that it runs on every engine. Users select it by {@link #name()}: {@code
+ * tandem sft --objective NAME} for {@link InputLayout#SEQUENCES}, {@code tandem dpo --objective
+ * NAME} for {@link InputLayout#PREFERENCE_PAIRS}.
  *
- * <p>To add one, implement this interface in your own module, declare it with {@code provides
+ * <p>To add one, implement this interface (for a pairwise loss, extend {@link PreferenceObjective}
+ * instead: it does the rest) in your own module, and declare it with {@code provides
  * dev.tandem.api.objective.Objective with your.Impl;} in {@code module-info.java} (or list it in
- * {@code META-INF/services/dev.tandem.api.objective.Objective} on the class path), and select it by
- * {@link #name()}. The implementation needs a public no-argument constructor, must be stateless,
- * and must follow the rules of {@link dev.tandem.api.engine.TensorFunction}: never read tensor
- * values, branch only on shapes.
+ * {@code META-INF/services/dev.tandem.api.objective.Objective} on the class path). {@link
+ * java.util.ServiceLoader} creates one instance through the public no-argument constructor, and the
+ * same instance serves every run, thread and engine, so an implementation must be immutable. It
+ * must also follow the rules of {@link dev.tandem.api.engine.TensorFunction}: an engine may trace
+ * {@link #loss} once per input shapes and replay the graph, so never read tensor values and branch
+ * only on shapes and configuration. The package documentation walks through the steps.
  */
 public interface Objective {
-  /** The name users select it by, e.g. {@code sft}; lower-case, unique. */
+  /**
+   * The name users select it by, e.g. {@code sft}: lower-case, and unique among the objectives
+   * found (two classes under one name are an error naming both).
+   */
   String name();
 
-  /** The layout of the batch tensors this objective consumes. */
+  /**
+   * The layout of the batch tensors this objective consumes, which also decides the command that
+   * trains it; {@link InputLayout#SEQUENCES} unless overridden.
+   */
   default InputLayout inputLayout() {
     return InputLayout.SEQUENCES;
   }
 
   /**
-   * The loss of {@code model} with parameters {@code params} on one batch.
+   * The loss of {@code model} with parameters {@code params} on one batch. Get the logits with
+   * {@code model.forward(ops, params, ids, null, null)} ({@code [B, T, V]}) and the completion
+   * tokens' log-probs with {@link SequenceLogProbs}.
    *
+   * <p>The metrics are scalars the trainer logs as they are named (e.g. {@code rewards/margins}).
+   * Two names are also weights when losses are averaged over batches: {@code tokens} (the number of
+   * tokens the loss covers; SFT reports it) and {@code pairs} (the number of real preference pairs;
+   * {@link PreferenceObjective} reports it). Report the one that fits, or every batch weighs the
+   * same.
+   *
+   * @param ops the op set of the engine running (or tracing) the loss
+   * @param model the model being trained
+   * @param params its parameters, trainable and frozen
    * @param batch the batch tensors, in the order {@link #inputLayout()} documents
+   * @return a scalar loss to minimise and named scalar metrics
    */
   LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch);
 }

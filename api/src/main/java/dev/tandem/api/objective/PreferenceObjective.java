@@ -28,7 +28,25 @@ import java.util.Map;
  * logps/R}, the mean summed log-probs under the model being trained; and {@code pairs}, the number
  * of real pairs (the weight for averaging over batches).
  *
- * <p>A subclass must be immutable; to be found by name it is registered like any {@link Objective}.
+ * <p>A subclass implements {@link #name()}, {@link #pairLosses} and {@link #withBeta}, has a public
+ * no-argument constructor (beta {@link #DEFAULT_BETA}) for {@link java.util.ServiceLoader}, is
+ * immutable, and is registered like any {@link Objective}. {@code tandem dpo --objective NAME --beta
+ * B} calls {@code withBeta(B)} on the registered instance. IPO, complete:
+ *
+ * <pre>{@code
+ * public final class IpoObjective extends PreferenceObjective {
+ *   public IpoObjective() { this(DEFAULT_BETA); }
+ *   public IpoObjective(float beta) { super(beta); }
+ *   public String name() { return "ipo"; }
+ *   public IpoObjective withBeta(float beta) { return new IpoObjective(beta); }
+ *   protected Tensor pairLosses(TensorOps ops, Tensor margins) {        // margins: h, not beta h
+ *     return ops.square(ops.sub(margins, ops.scalar(1f / (2f * beta()))));
+ *   }
+ * }
+ * }</pre>
+ *
+ * <p>To log more metrics, override {@link #loss} and add to the {@link LossOutput} that {@code
+ * super.loss} returns.
  */
 public abstract class PreferenceObjective implements Objective {
   /** The default beta, as in DPO and SPIN. */
@@ -52,12 +70,21 @@ public abstract class PreferenceObjective implements Objective {
     return beta;
   }
 
-  /** The same objective with another beta. */
+  /**
+   * The same objective, of the same class and with the same other settings, with another beta
+   * ({@code --beta} on the command line).
+   *
+   * @throws IllegalArgumentException if beta is not a positive finite number (the constructor
+   *     checks it)
+   */
   public abstract PreferenceObjective withBeta(float beta);
 
   /**
-   * The per-pair losses {@code [B]} from the log-ratio margins {@code [B]} (see the class comment).
-   * Padding pairs have margin 0; their losses are ignored.
+   * The per-pair losses {@code [B]} FLOAT32 from the log-ratio margins {@code [B]}: {@code
+   * margins} holds {@code h} itself, not {@code beta h}, so scale by {@link #beta()} where the loss
+   * needs it (DPO: {@code -log sigmoid(beta h)}). Padding pairs have margin 0; their losses are
+   * ignored. Compute only with {@code ops} (this runs inside the traced loss); the mean over the
+   * real pairs is taken for you.
    */
   protected abstract Tensor pairLosses(TensorOps ops, Tensor margins);
 

@@ -1,2 +1,47 @@
-/** The Objective SPI and the built-in SFT objective. */
+/**
+ * Training objectives: the {@link dev.tandem.api.objective.Objective} SPI, the built-in {@code sft}
+ * objective, and {@link dev.tandem.api.objective.PreferenceObjective}, the base of pairwise
+ * objectives such as DPO, SPIN and IPO.
+ *
+ * <h2>Writing an objective in your own jar</h2>
+ *
+ * <ol>
+ *   <li><b>Depend on the api only</b>: {@code dev.tandem:tandem-api} in {@code provided} scope (the
+ *       Tandem installation that loads your jar supplies it), and its {@code test-jar} in test scope
+ *       for {@code dev.tandem.api.testing.HostOps}. Never on an engine or another plugin.
+ *   <li><b>Pick the batch layout</b> ({@link dev.tandem.api.objective.InputLayout}), which also picks
+ *       the command that trains it: {@link dev.tandem.api.objective.InputLayout#SEQUENCES} ({@code
+ *       tandem sft --objective NAME}, prompt/completion data) or {@link
+ *       dev.tandem.api.objective.InputLayout#PREFERENCE_PAIRS} ({@code tandem dpo --objective NAME},
+ *       prompt/chosen/rejected data).
+ *   <li><b>Write the class.</b> A pairwise loss of the log-ratio margin {@code h}: extend {@link
+ *       dev.tandem.api.objective.PreferenceObjective} and implement {@code name()}, {@code
+ *       pairLosses(ops, margins)} and {@code withBeta(beta)} (that is all: the log-probs, the
+ *       reference, padding and the metrics are done for you). Anything else: implement {@link
+ *       dev.tandem.api.objective.Objective#loss} yourself, with {@link
+ *       dev.tandem.api.objective.SequenceLogProbs} for the log-probs of the completion tokens.
+ *   <li><b>Follow the tracing rules</b> of {@link dev.tandem.api.engine.TensorFunction}: compute
+ *       only with the {@link dev.tandem.api.tensor.TensorOps} you are given, never read a tensor's
+ *       values, branch only on shapes and configuration; keep no state (objectives are immutable
+ *       and shared).
+ *   <li><b>Register it</b> for {@link java.util.ServiceLoader}: {@code provides
+ *       dev.tandem.api.objective.Objective with your.Impl;} in {@code module-info.java} (module
+ *       path), and the class name in {@code META-INF/services/dev.tandem.api.objective.Objective}
+ *       (class path); the class needs a public no-argument constructor. An objective that needs
+ *       other bindings can instead be added from a {@link dev.tandem.api.inject.TandemPlugin}'s
+ *       Guice module with {@link dev.tandem.api.inject.Registries#objectives}.
+ *   <li><b>Test it without an engine</b>: {@code HostOps} (plain-Java, forward-only {@code
+ *       TensorOps}) runs {@code pairLosses} or the whole {@code loss} on hand-made tensors. The
+ *       test-jar is not a module: run such tests on the class path (surefire {@code
+ *       useModulePath=false}).
+ *   <li><b>Run it</b>: put the jar on the module path ({@code TANDEM_MODULE_PATH=your.jar ./tandem
+ *       ...}); {@code tandem objectives} lists every objective found and where it came from.
+ * </ol>
+ *
+ * <p>Names are what users type: lower-case and unique. Two objectives of different classes under one
+ * name are an error ({@link dev.tandem.api.inject.Tandem#objectives()}), and an unknown name is an
+ * error that lists the known ones. A complete, tested example is {@code
+ * examples/third-party-objective} (IPO) in the Tandem repository; {@code dev.tandem.spin.DpoObjective}
+ * is another.
+ */
 package dev.tandem.api.objective;

@@ -165,13 +165,17 @@ public final class Trainer {
     }
   }
 
-  /** Token-weighted mean loss over the evaluation batches (weights: the {@code tokens} metric). */
+  /**
+   * The mean loss over the evaluation batches, weighted by the {@code tokens} metric (SFT) or else
+   * the {@code pairs} metric (preference objectives), so that a short last batch counts for what it
+   * holds; every batch weighs 1 when the objective reports neither.
+   */
   public static double evaluate(TrainStep step, List<List<HostTensor>> eval) {
     double sum = 0;
     double weight = 0;
     for (List<HostTensor> b : eval) {
       StepResult r = step.evaluate(b);
-      double w = r.metrics().getOrDefault("tokens", 1f);
+      double w = r.metrics().getOrDefault("tokens", r.metrics().getOrDefault("pairs", 1f));
       sum += r.loss() * w;
       weight += w;
     }

@@ -65,6 +65,33 @@ class TandemTest {
     assertEquals("unknown objective 'ipo', known: custom, sft", e.getMessage());
   }
 
+  /** Another class under the name of {@link Custom}. */
+  static final class Impostor implements Objective {
+    @Override
+    public String name() {
+      return "custom";
+    }
+
+    @Override
+    public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) {
+      throw new UnsupportedOperationException();
+    }
+  }
+
+  @Test
+  void twoObjectivesUnderOneNameAreAnErrorNamingBoth() {
+    Tandem t = Tandem.builder().discover(false).objective(new Custom()).objective(new Impostor()).build();
+    var e = assertThrows(IllegalStateException.class, t::objectives);
+    String where = Custom.class.getModule().isNamed() ? "module dev.tandem.api" : "class path"; // surefire may run either way
+    assertEquals(
+        "objective name 'custom' is claimed by dev.tandem.api.inject.TandemTest$Custom (" + where + ") and dev.tandem.api.inject.TandemTest$Impostor"
+            + " (" + where + "): each objective needs its own name",
+        e.getMessage());
+    // the same class registered twice (say by ServiceLoader and a plugin module) is one objective
+    Tandem twice = Tandem.builder().discover(false).objective(new Custom()).objective(new Custom()).build();
+    assertEquals(List.of("custom", "sft"), twice.objectives().keySet().stream().sorted().toList());
+  }
+
   @Test
   void anEmbedderOverridesTheTokenizerBinding() {
     Tokenizer mine = new ByteTokenizer();

@@ -76,6 +76,21 @@ class TrainerTest {
   }
 
   @Test
+  void evaluationWeighsBatchesByTokensOrPairs() {
+    List<HostTensor> a = List.of(HostTensor.scalar(1));
+    List<HostTensor> b = List.of(HostTensor.scalar(2));
+    when(step.evaluate(a)).thenReturn(new StepResult(1f, Map.of("pairs", 8f), Float.NaN));
+    when(step.evaluate(b)).thenReturn(new StepResult(4f, Map.of("pairs", 2f), Float.NaN));
+    assertEquals((1 * 8 + 4 * 2) / 10.0, Trainer.evaluate(step, List.of(a, b)), 1e-9, "pairs");
+    when(step.evaluate(a)).thenReturn(new StepResult(1f, Map.of("tokens", 3f, "pairs", 8f), Float.NaN));
+    when(step.evaluate(b)).thenReturn(new StepResult(4f, Map.of("tokens", 1f), Float.NaN));
+    assertEquals((1 * 3 + 4 * 1) / 4.0, Trainer.evaluate(step, List.of(a, b)), 1e-9, "tokens first");
+    when(step.evaluate(a)).thenReturn(new StepResult(1f, Map.of(), Float.NaN));
+    when(step.evaluate(b)).thenReturn(new StepResult(4f, Map.of(), Float.NaN));
+    assertEquals(2.5, Trainer.evaluate(step, List.of(a, b)), 1e-9, "neither: batches weigh the same");
+  }
+
+  @Test
   void logsEvaluatesAndCheckpointsOnSchedule() throws Exception {
     TrainerConfig c = TrainerConfig.defaults().withEpochs(3).withSteps(5, 6, 4).withKeepCheckpoints(2);
     Trainer.Result r = trainer(c).train(data, List.of(data.batch(0, 0)), false);
