@@ -36,6 +36,14 @@ record Cli(int exit, String out, String err) {
     return pb.start();
   }
 
+  /**
+   * The {@code error: ...} line of standard error, or "" if there is none (the line that commands
+   * print first, {@code engine: ...}, is not an error).
+   */
+  String error() {
+    return err.lines().filter(l -> l.startsWith("error: ")).findFirst().orElse("");
+  }
+
   String lastLine() {
     String[] lines = out.strip().split("\n");
     return lines[lines.length - 1];

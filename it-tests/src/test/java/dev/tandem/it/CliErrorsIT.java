@@ -29,7 +29,7 @@ class CliErrorsIT {
     Path out = dir.resolve("run-bad");
     Cli c = Cli.run("sft", "--model", model.toString(), "--data", data.toString(), "--output", out.toString(), "--max-steps", "2");
     assertEquals(1, c.exit(), c.toString());
-    assertTrue(c.err().startsWith("error: " + data + ":3: "), c.toString());
+    assertTrue(c.error().startsWith("error: " + data + ":3: "), c.toString());
     assertFalse(c.err().contains("\tat "), "no stack trace: " + c.err());
     assertFalse(Files.exists(out.resolve("model.safetensors")), "nothing written");
   }

@@ -48,7 +48,7 @@ class SpinCliErrorsIT {
     Files.writeString(data, "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n");
     Cli unknown = dpo(data, "--objective", "nope");
     assertEquals(1, unknown.exit(), unknown.toString());
-    assertEquals("error: unknown objective 'nope', known: dpo, spin", unknown.err().strip());
+    assertEquals("error: unknown objective 'nope', known: dpo, spin", unknown.error());
     Cli sft = dpo(data, "--objective", "sft");
     assertEquals(1, sft.exit(), sft.toString());
     assertTrue(sft.err().contains("not on preference pairs"), sft.toString());
@@ -63,17 +63,17 @@ class SpinCliErrorsIT {
     Files.writeString(empty, "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n{\"prompt\": \"a\", \"chosen\": \"\", \"rejected\": \"c\"}\n");
     Cli e = dpo(empty);
     assertEquals(1, e.exit(), e.toString());
-    assertEquals("error: " + empty + ":2: empty chosen", e.err().strip());
+    assertEquals("error: " + empty + ":2: empty chosen", e.error());
     Path missing = dir.resolve("missing.jsonl");
     Files.writeString(missing, "{\"prompt\": \"a\", \"chosen\": \"b\"}\n");
     Cli m = dpo(missing);
     assertEquals(1, m.exit(), m.toString());
-    assertTrue(m.err().startsWith("error: " + missing + ":1: missing field \"rejected\""), m.toString());
+    assertTrue(m.error().startsWith("error: " + missing + ":1: missing field \"rejected\""), m.toString());
     Path form = dir.resolve("form.jsonl");
     Files.writeString(form, "{\"prompt\": \"a\", \"completion\": \"b\"}\n");
     Cli f = dpo(form);
     assertEquals(1, f.exit(), f.toString());
-    assertTrue(f.err().startsWith("error: " + form + ":1: expected a preference pair"), f.toString());
+    assertTrue(f.error().startsWith("error: " + form + ":1: expected a preference pair"), f.toString());
   }
 
   @Test
@@ -82,13 +82,13 @@ class SpinCliErrorsIT {
     Files.writeString(empty, "{\"prompt\": \"1+1=\", \"completion\": \"2\"}\n{\"prompt\": \"1+2=\", \"completion\": \"\"}\n");
     Cli e = spin(empty);
     assertEquals(1, e.exit(), e.toString());
-    assertEquals("error: " + empty + ":2: empty completion", e.err().strip());
+    assertEquals("error: " + empty + ":2: empty completion", e.error());
 
     Path text = dir.resolve("text.jsonl");
     Files.writeString(text, "{\"prompt\": \"1+1=\", \"completion\": \"2\"}\n{\"text\": \"no prompt here\"}\n");
     Cli t = spin(text);
     assertEquals(1, t.exit(), t.toString());
-    assertTrue(t.err().startsWith("error: " + text + ":2: SPIN needs a prompt"), t.toString());
+    assertTrue(t.error().startsWith("error: " + text + ":2: SPIN needs a prompt"), t.toString());
 
     // a prompt longer than the context: skipped and reported, or an error with --strict-length
     Path long_ = dir.resolve("long.jsonl");
@@ -100,7 +100,7 @@ class SpinCliErrorsIT {
     assertTrue(skipped.out().contains("spin: 2 prompts"), skipped.out());
     Cli strict = spin(long_, "--strict-length");
     assertEquals(1, strict.exit(), strict.toString());
-    assertTrue(strict.err().startsWith("error: " + long_ + ":2: longer than the context"), strict.toString());
+    assertTrue(strict.error().startsWith("error: " + long_ + ":2: longer than the context"), strict.toString());
 
     Cli steps = spin(empty, "--max-steps", "5");
     assertEquals(1, steps.exit(), steps.toString());
