@@ -151,14 +151,8 @@ public final class DemoCommand implements Callable<Integer> {
 
   /** The engine that will run: --engine, else what the registry selects ($TANDEM_ENGINE, rank). */
   private String engineName() {
-    if (engineOptions.engine != null) {
-      return engineOptions.engine;
-    }
-    try {
-      return dev.tandem.api.inject.Tandem.create().engines().select(null, System.getenv()).name();
-    } catch (RuntimeException e) {
-      return "(none available)";
-    }
+    String name = engineOptions.engineName();
+    return name != null ? name : "(none available)";
   }
 
   /** The table a stage printed, rebuilt from the report it wrote (proof that it landed). */

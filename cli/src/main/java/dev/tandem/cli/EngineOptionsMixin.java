@@ -49,14 +49,32 @@ public final class EngineOptionsMixin {
   }
 
   /**
-   * These options as arguments for a nested command, with {@code --threads} defaulting to {@code
-   * defaultThreads} when not given (on a shared 2-core machine one thread is the safe default:
-   * two spinning OpenMP threads under contention made training 10-20x slower).
+   * The engine these options select: {@code --engine}, else {@code TANDEM_ENGINE}, else the best
+   * available; null when none is available (the command that creates it then says why).
+   */
+  String engineName() {
+    if (engine != null) {
+      return engine;
+    }
+    try {
+      return Tandem.create().engines().select(null, System.getenv()).name();
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * These options as arguments for a nested command: the engine resolved once by {@link
+   * #engineName()} (so every nested command, {@code bench} included, runs on the same one), and
+   * {@code --threads} defaulting to {@code defaultThreads} when not given (on a shared 2-core
+   * machine one thread is the safe default: two spinning OpenMP threads under contention made
+   * training 10-20x slower).
    */
   List<String> asArgs(int defaultThreads) {
     List<String> a = new ArrayList<>();
-    if (engine != null) {
-      a.addAll(List.of("--engine", engine));
+    String name = engineName();
+    if (name != null) {
+      a.addAll(List.of("--engine", name));
     }
     a.addAll(List.of("--device", device));
     a.addAll(List.of("--threads", "" + (threads > 0 ? threads : defaultThreads)));

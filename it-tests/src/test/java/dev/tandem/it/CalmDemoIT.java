@@ -53,6 +53,7 @@ class CalmDemoIT {
     // the bases do what they were trained for
     assertTrue(acc.get("kv_substitution").get("m_A").doubleValue() >= 0.8, table);
     assertTrue(acc.get("numeric_arithmetic").get("m_B").doubleValue() >= 0.8, table);
+    assertEquals(engine, report.get("details").get("engine").asText(), "the inference ratios were measured on the demo's engine");
     JsonNode inf = report.get("inference");
     assertTrue(inf.get("calm_over_separate").isNumber() && inf.get("lora_merged_over_anchor").isNumber(), inf.toString());
     // sanity bounds only: timing a short run on a shared machine is noisy (the full demo measures

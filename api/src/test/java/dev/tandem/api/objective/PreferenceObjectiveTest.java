@@ -7,12 +7,11 @@ import dev.tandem.api.data.Example;
 import dev.tandem.api.data.PreferenceBatcher;
 import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.engine.LossOutput;
-import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.model.CausalLM;
-import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
+import dev.tandem.api.testing.FunctionLM;
 import dev.tandem.api.testing.HostOps;
 import java.util.List;
 import java.util.Map;
@@ -50,43 +49,9 @@ class PreferenceObjectiveTest {
     return Math.sin(1.3 * token + 0.7 * v + 0.11 * position * (v + 1));
   }
 
-  /** A model whose logits are {@link #logit}: reads the ids on the host (HostOps only). */
+  /** A model whose logits are {@link #logit}. */
   public static CausalLM fixedLogits() {
-    return new CausalLM() {
-      @Override
-      public ModelConfig config() {
-        return ModelConfig.of(V, 1, 1, 4, 16);
-      }
-
-      @Override
-      public Map<String, HostTensor> initialWeights(long seed) {
-        return Map.of();
-      }
-
-      @Override
-      public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
-        double[] tokens = HostOps.host(ids).values();
-        int b = ids.shape().dim(0);
-        int t = ids.shape().dim(1);
-        float[] out = new float[b * t * V];
-        for (int i = 0; i < b * t; i++) {
-          for (int v = 0; v < V; v++) {
-            out[i * V + v] = (float) logit((int) tokens[i], i % t, v);
-          }
-        }
-        return ops.constant(HostTensor.of(out, b, t, V));
-      }
-
-      @Override
-      public DecodeStep prefill(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
-        throw new UnsupportedOperationException();
-      }
-
-      @Override
-      public DecodeStep decode(TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
-        throw new UnsupportedOperationException();
-      }
-    };
+    return new FunctionLM(V, PreferenceObjectiveTest::logit);
   }
 
   /** Summed completion log-prob of an example under {@link #logit}, in double precision. */

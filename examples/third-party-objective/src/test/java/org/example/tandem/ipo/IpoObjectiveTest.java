@@ -9,16 +9,12 @@ import dev.tandem.api.data.Example;
 import dev.tandem.api.data.PreferenceBatcher;
 import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.engine.LossOutput;
-import dev.tandem.api.engine.Parameters;
-import dev.tandem.api.model.CausalLM;
-import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
-import dev.tandem.api.tensor.TensorOps;
+import dev.tandem.api.testing.FunctionLM;
 import dev.tandem.api.testing.HostOps;
 import java.util.List;
-import java.util.Map;
 import java.util.ServiceLoader;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +62,7 @@ class IpoObjectiveTest {
     List<Tensor> batch =
         new PreferenceBatcher(3, new int[] {8}, 0).batch(List.of(one, two)).stream().map(h -> (Tensor) HostOps.of(h)).toList();
 
-    LossOutput out = new IpoObjective(0.25f).loss(OPS, new ZeroLogits(4), null, batch);
+    LossOutput out = new IpoObjective(0.25f).loss(OPS, FunctionLM.uniform(4), null, batch);
 
     // beta 0.25: target 2; losses (1 - 2)^2 = 1 and (4 - 2)^2 = 4; mean over the 2 real pairs
     assertEquals(2.5, value(out.loss()), 1e-5);
@@ -100,33 +96,5 @@ class IpoObjectiveTest {
 
   private static double value(Tensor t) {
     return HostOps.host(t).item();
-  }
-
-  /** A causal LM whose logits are all zero: every token has probability 1 / vocab. */
-  private record ZeroLogits(int vocab) implements CausalLM {
-    @Override
-    public ModelConfig config() {
-      return ModelConfig.of(vocab, 1, 1, 4, 16);
-    }
-
-    @Override
-    public Map<String, HostTensor> initialWeights(long seed) {
-      return Map.of();
-    }
-
-    @Override
-    public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
-      return ops.zeros(ids.shape().dim(0), ids.shape().dim(1), vocab);
-    }
-
-    @Override
-    public DecodeStep prefill(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
-      throw new UnsupportedOperationException();
-    }
-
-    @Override
-    public DecodeStep decode(TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
-      throw new UnsupportedOperationException();
-    }
   }
 }
