@@ -11,11 +11,15 @@ import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.tensorflow.Graph;
 import org.tensorflow.OperationBuilder;
+import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.OpScope;
 import org.tensorflow.op.Scope;
@@ -31,13 +35,20 @@ final class TfEngine implements Engine {
   private final Graph graph;
   private final Session session;
   private final Scope root;
+  private final boolean xla;
+  private final ConfigProto config;
+  /** Host-side copies of variable values for detached traces; cleared by every write. */
+  private final Map<TfVariable, org.tensorflow.Tensor> values = new HashMap<>();
+  private final Set<TfFunction> functions = new HashSet<>();
   private Trace current;
   private int scopes;
   private EagerOps eager;
   private boolean closed;
 
-  TfEngine(String device, ConfigProto config) {
+  TfEngine(String device, ConfigProto config, boolean xla) {
     this.device = device;
+    this.xla = xla;
+    this.config = config;
     this.graph = new Graph();
     this.session = new Session(graph, config);
     this.root = new OpScope(graph);
@@ -96,6 +107,8 @@ final class TfEngine implements Engine {
   public void close() {
     if (!closed) {
       closed = true;
+      List.copyOf(functions).forEach(TfFunction::close);
+      variablesChanged();
       session.close();
       graph.close();
     }
@@ -109,6 +122,67 @@ final class TfEngine implements Engine {
 
   Session session() {
     return session;
+  }
+
+  /**
+   * Whether compiled functions trace into graphs and sessions of their own (on the CPU, where a
+   * fed tensor is not copied): the engine's graph then holds only variables and train steps. A
+   * session's first run of new fetches costs time proportional to its whole graph (the session
+   * re-places the extended graph and prunes it), so in one shared graph every trace made, even
+   * by a closed generator, slows every later first run.
+   */
+  boolean detachFunctions() {
+    return device.equals("cpu");
+  }
+
+  /** The session configuration, for the sessions of detached functions. */
+  ConfigProto config() {
+    return config;
+  }
+
+  void opened(TfFunction f) {
+    functions.add(f);
+  }
+
+  void closed(TfFunction f) {
+    functions.remove(f);
+  }
+
+  /**
+   * The current values of {@code vars} as native tensors, fetched in one run where not cached;
+   * the engine owns them and frees them at the next {@link #variablesChanged()}.
+   */
+  org.tensorflow.Tensor[] variableValues(List<TfVariable> vars) {
+    List<TfVariable> missing = new ArrayList<>();
+    for (TfVariable v : vars) {
+      if (!values.containsKey(v)) {
+        missing.add(v);
+      }
+    }
+    if (!missing.isEmpty()) {
+      Session.Runner r = session.runner();
+      missing.forEach(v -> r.fetch(v.hostRead()));
+      Result res = r.run(); // not closed: its tensors are now cached
+      for (int i = 0; i < missing.size(); i++) {
+        values.put(missing.get(i), res.get(i));
+      }
+    }
+    org.tensorflow.Tensor[] out = new org.tensorflow.Tensor[vars.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = values.get(vars.get(i));
+    }
+    return out;
+  }
+
+  /** Drops the cached variable values: called by everything that writes a variable. */
+  void variablesChanged() {
+    values.values().forEach(org.tensorflow.Tensor::close);
+    values.clear();
+  }
+
+  /** Whether the session compiles XLA clusters (traces may still keep out of them). */
+  boolean xla() {
+    return xla;
   }
 
   boolean isClosed() {
@@ -128,12 +202,28 @@ final class TfEngine implements Engine {
 
   /** Starts tracing into a new scope; traces do not nest. */
   Trace beginTrace(String prefix) {
+    return beginTrace(prefix, true);
+  }
+
+  /**
+   * Starts tracing into a new scope; {@code xla} false keeps the trace's nodes out of XLA clusters.
+   */
+  Trace beginTrace(String prefix, boolean xla) {
+    return begin(new Trace(newScope(prefix), xla, false));
+  }
+
+  /** Starts tracing into {@code scope} of a graph of the caller's (see {@link Trace#read}). */
+  Trace beginDetachedTrace(Scope scope, boolean xla) {
+    return begin(new Trace(scope, xla, true));
+  }
+
+  private Trace begin(Trace t) {
     checkOpen();
     if (current != null) {
       throw new IllegalStateException(
           "a function is already being traced: engine calls are not allowed inside a function");
     }
-    current = new Trace(newScope(prefix));
+    current = t;
     return current;
   }
 
@@ -169,6 +259,7 @@ final class TfEngine implements Engine {
     if (vars.isEmpty()) {
       return;
     }
+    variablesChanged();
     Scope s = newScope("destroy");
     Session.Runner r = session.runner();
     for (TfVariable v : vars) {

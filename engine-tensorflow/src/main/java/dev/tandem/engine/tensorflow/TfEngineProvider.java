@@ -95,7 +95,7 @@ public final class TfEngineProvider implements EngineProvider {
     }
     LOG.debug("TensorFlow {}: device {}, threads {}, XLA {}", org.tensorflow.TensorFlow.version(),
         gpu ? "gpu:0" : "cpu", options.threads() == 0 ? "default" : options.threads(), xla);
-    return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla));
+    return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla), xla);
   }
 
   /**

@@ -255,7 +255,7 @@ final class TfOps implements TensorOps {
       return first;
     }
     Shape s = ShapeRules.withDim(first.shape(), a, total);
-    return new TfNode(t, t.scope().opBuilder("ConcatV2", "ConcatV2")
+    return new TfNode(t, t.builder("ConcatV2")
         .addInputList(outs).addInput(t.intScalar(a)).build().output(0), s, first.dtype());
   }
 

@@ -43,7 +43,7 @@ final class TfParameters implements Parameters {
       }
     }
     this.trainable = Collections.unmodifiableSet(tr);
-    TfVariable.assign(engine.session(), init);
+    TfVariable.assign(engine, init);
   }
 
   @Override
@@ -84,7 +84,7 @@ final class TfParameters implements Parameters {
   public void write(String name, HostTensor value) {
     TfVariable v = variable(name);
     engine.checkOpen();
-    TfVariable.assign(engine.session(), Map.of(v, value));
+    TfVariable.assign(engine, Map.of(v, value));
   }
 
   /** All values in one run. */

@@ -64,7 +64,7 @@ final class TfTrainStep implements TrainStep {
         }
         state.put(p, st);
       }
-      TfVariable.assign(engine.session(), zeros);
+      TfVariable.assign(engine, zeros);
     }
   }
 
@@ -79,6 +79,7 @@ final class TfTrainStep implements TrainStep {
    */
   StepResult run(List<HostTensor> inputs, float learningRate, RunMetadata[] metadata) {
     StepGraph g = graphFor(inputs);
+    engine.variablesChanged();
     List<org.tensorflow.Tensor> feeds = new ArrayList<>();
     try {
       Session.Runner r = feed(g, inputs, feeds);
@@ -211,7 +212,7 @@ final class TfTrainStep implements TrainStep {
       }
       values.put(v, h.dtype() == DType.FLOAT32 ? h : toFloat(h));
     }
-    TfVariable.assign(engine.session(), values);
+    TfVariable.assign(engine, values);
     updates = (long) u.item();
   }
 

@@ -62,10 +62,12 @@ final class TfVariable {
   }
 
   /** Sets the values of several variables in one run. */
-  static void assign(Session session, Map<TfVariable, HostTensor> values) {
+  static void assign(TfEngine engine, Map<TfVariable, HostTensor> values) {
     if (values.isEmpty()) {
       return;
     }
+    engine.variablesChanged();
+    Session session = engine.session();
     List<org.tensorflow.Tensor> feeds = new ArrayList<>();
     try {
       Session.Runner r = session.runner();

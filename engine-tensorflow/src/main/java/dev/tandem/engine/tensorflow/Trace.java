@@ -23,13 +23,26 @@ import org.tensorflow.types.TString;
  * with respect to a parameter and the ordering of updates are well defined).
  */
 final class Trace {
+  /** The node attribute that keeps a node out of (false) or puts it into (true) XLA clusters. */
+  static final String XLA_COMPILE_ATTR = "_XlaCompile";
+
   private final Scope scope;
+  private final boolean xla;
+  private final boolean detached;
   private final TfOps ops;
   private final Map<TfVariable, TfNode> reads = new LinkedHashMap<>();
   private final Map<String, Output<?>> constants = new HashMap<>();
 
-  Trace(Scope scope) {
+  /**
+   * @param xla whether XLA auto-clustering may compile this trace's nodes; false marks every node
+   *     {@value #XLA_COMPILE_ATTR}{@code =false}, so the trace runs on TensorFlow's kernels
+   * @param detached whether the trace lives in a graph of its own rather than the engine's: it
+   *     then reads each variable through a placeholder, fed with the variable's value on each run
+   */
+  Trace(Scope scope, boolean xla, boolean detached) {
     this.scope = scope;
+    this.xla = xla;
+    this.detached = detached;
     this.ops = new TfOps(this);
   }
 
@@ -48,9 +61,18 @@ final class Trace {
     return s.isEmpty() || !Character.isLetterOrDigit(s.charAt(0)) && s.charAt(0) != '.' ? "v" + s : s;
   }
 
+  /** A builder for one op of this trace, kept out of XLA clusters when the trace is not compiled. */
+  OperationBuilder builder(String type) {
+    OperationBuilder b = scope.opBuilder(type, type);
+    if (!xla) {
+      b.setAttr(XLA_COMPILE_ATTR, false);
+    }
+    return b;
+  }
+
   /** Builds one op with the given inputs; {@code attrs} sets its attributes. */
   Operation op(String type, Consumer<OperationBuilder> attrs, Output<?>... inputs) {
-    OperationBuilder b = scope.opBuilder(type, type);
+    OperationBuilder b = builder(type);
     for (Output<?> in : inputs) {
       b.addInput(in);
     }
@@ -93,7 +115,7 @@ final class Trace {
     String message = op + ": an index is outside [0, " + bound + "); indices:";
     try (TString m = TString.scalarOf(message)) {
       Output<?> text = op("Const", b -> b.setAttr("value", m).setAttr("dtype", DataType.DT_STRING)).output(0);
-      return scope.opBuilder("Assert", "Assert")
+      return builder("Assert")
           .addInput(all)
           .addInputList(new Output<?>[] {text, indices.output()})
           .setAttr("summarize", 16L)
@@ -107,10 +129,14 @@ final class Trace {
         b -> b.setAttr("dtype", Conversions.dataType(dtype)).setAttr("shape", Conversions.tfShape(shape)));
   }
 
-  /** This trace's read of a variable (made on first use). */
+  /**
+   * This trace's read of a variable (made on first use): a {@code ReadVariableOp}, or in a detached
+   * trace a placeholder for the variable's value.
+   */
   TfNode read(TfVariable v) {
-    return reads.computeIfAbsent(v, k -> node("ReadVariableOp", k.shape, k.dtype,
-        b -> b.setAttr("dtype", Conversions.dataType(k.dtype)), k.handle));
+    return reads.computeIfAbsent(v, k -> detached
+        ? placeholder(k.shape, k.dtype)
+        : node("ReadVariableOp", k.shape, k.dtype, b -> b.setAttr("dtype", Conversions.dataType(k.dtype)), k.handle));
   }
 
   /** The variables read so far and their reads, in order of first use. */
