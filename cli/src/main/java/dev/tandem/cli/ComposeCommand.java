@@ -13,7 +13,6 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
-import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.train.SequenceData;
@@ -93,10 +92,7 @@ public final class ComposeCommand implements Callable<Integer> {
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
     CompositionStrategy s = tandem.composition(strategy);
-    Objective objective = tandem.objective(objectiveName);
-    if (objective.inputLayout() != InputLayout.SEQUENCES) {
-      throw new IllegalArgumentException("objective '" + objectiveName + "' trains on " + objective.inputLayout() + ", not on sequences");
-    }
+    Objective objective = TrainingOptions.sequenceObjective(tandem, objectiveName);
     Map<String, String> options = new LinkedHashMap<>();
     if (connectEvery != null) {
       options.put("connect_every", connectEvery.toString());

@@ -7,7 +7,6 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
-import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.train.SequenceData;
@@ -56,11 +55,7 @@ public final class SftCommand implements Callable<Integer> {
     var config = training.trainerConfig();
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
-    Objective objective = tandem.objective(objectiveName);
-    if (objective.inputLayout() != InputLayout.SEQUENCES) {
-      throw new IllegalArgumentException("objective '" + objectiveName + "' trains on " + objective.inputLayout() + ", not on sequences; use the command made for it"
-          + (objective.inputLayout() == InputLayout.PREFERENCE_PAIRS ? ": tandem dpo --objective " + objectiveName : ""));
-    }
+    Objective objective = TrainingOptions.sequenceObjective(tandem, objectiveName);
     ModelDirectory dir = ModelDirectory.load(model);
     PromptTemplate template = new PromptTemplate(dir.tokenizer());
     int ctx = dir.config().nPositions();

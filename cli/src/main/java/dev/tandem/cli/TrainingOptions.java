@@ -1,5 +1,8 @@
 package dev.tandem.cli;
 
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.objective.InputLayout;
+import dev.tandem.api.objective.Objective;
 import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.optim.RmsProp;
@@ -66,5 +69,18 @@ public final class TrainingOptions {
       case "sgd" -> new Sgd();
       default -> throw new IllegalArgumentException("unknown optimizer '" + optimizer + "', known: adamw, rmsprop, sgd");
     };
+  }
+
+  /**
+   * The objective named {@code name}, which must train on sequences (the layout of {@code sft} and
+   * {@code compose}); an objective of another layout is an error naming the command made for it.
+   */
+  static Objective sequenceObjective(Tandem tandem, String name) {
+    Objective objective = tandem.objective(name);
+    if (objective.inputLayout() != InputLayout.SEQUENCES) {
+      throw new IllegalArgumentException("objective '" + name + "' trains on " + objective.inputLayout() + ", not on sequences; use the command made for it"
+          + (objective.inputLayout() == InputLayout.PREFERENCE_PAIRS ? ": tandem dpo --objective " + name : ""));
+    }
+    return objective;
   }
 }
