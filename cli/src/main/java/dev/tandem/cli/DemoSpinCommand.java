@@ -77,6 +77,12 @@ public final class DemoSpinCommand implements Callable<Integer> {
   @Option(names = {"--batch-size", "--batch_size"}, defaultValue = "0", description = "SPIN's pairs per update of every task; 0: each task's own (default: ${DEFAULT-VALUE}).")
   int batchSize;
 
+  @Option(names = {"--train-examples", "--train_examples"}, defaultValue = "0", description = "Training examples of every task; 0: each task's own, addition 2000, wordnet 400 (default: ${DEFAULT-VALUE}).")
+  int trainExamples;
+
+  @Option(names = {"--held-out-examples", "--held_out_examples"}, defaultValue = "0", description = "Held-out examples of every task; 0: each task's own, addition 500, wordnet 100 (default: ${DEFAULT-VALUE}).")
+  int heldOutExamples;
+
   @Option(names = "--seed", defaultValue = "1", description = "Seed of data, weights, order and sampling (default: ${DEFAULT-VALUE}).")
   long seed;
 
@@ -85,7 +91,7 @@ public final class DemoSpinCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     long t0 = System.nanoTime();
     DemoTasks.Settings settings =
-        new DemoTasks.Settings(iterations, beta, DpoObjective.Loss.parse(loss), learningRate, epochsPerIteration, mixPrevious, temperature, sftSteps, batchSize, seed);
+        new DemoTasks.Settings(iterations, beta, DpoObjective.Loss.parse(loss), learningRate, epochsPerIteration, mixPrevious, temperature, sftSteps, batchSize, trainExamples, heldOutExamples, seed);
     Tandem tandem = Tandem.create();
     Tokenizer tokenizer = tandem.tokenizer();
     Path data = output.resolve("data");

@@ -9,7 +9,27 @@ import java.util.stream.Stream;
 
 /** The engines on the test class path, for parameterised tests: every experiment runs on each. */
 public final class AllEngines {
+  /**
+   * Intra-op threads of every engine and command the it-tests run ({@code --threads} and {@code
+   * OMP_NUM_THREADS}): 1, or {@code -Dtandem.it.threads=N}. A different count sums in a different
+   * order, so the experiment tests must hold at 1 and at 2 (see their comments for the spread).
+   */
+  public static final String THREADS = Integer.toString(threads());
+
   private AllEngines() {}
+
+  private static int threads() {
+    String v = System.getProperty("tandem.it.threads", "1").strip();
+    try {
+      int n = Integer.parseInt(v);
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException("-Dtandem.it.threads must be a positive integer, not '" + v + "'");
+  }
 
   /**
    * Names of the available engines (a test source for {@code @MethodSource}); {@code
@@ -29,8 +49,8 @@ public final class AllEngines {
     return names.stream();
   }
 
-  /** Creates the named engine with one intra-op thread (tests share two cores). */
+  /** Creates the named engine with {@link #THREADS} intra-op threads (1 unless told otherwise: tests share two cores). */
   public static Engine create(String name) {
-    return EngineRegistry.fromServiceLoader().find(name).orElseThrow().create(new EngineOptions("cpu", 1));
+    return EngineRegistry.fromServiceLoader().find(name).orElseThrow().create(new EngineOptions("cpu", Integer.parseInt(THREADS)));
   }
 }

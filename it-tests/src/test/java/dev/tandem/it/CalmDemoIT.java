@@ -67,16 +67,16 @@ class CalmDemoIT {
     Path calmDir = out.resolve("calm");
     assertTrue(Files.isRegularFile(calmDir.resolve("composition.json")));
     Path heldOut = out.resolve("data/eval_kv_arithmetic.jsonl");
-    Cli eval = Cli.run("eval", "--engine", engine, "--threads", "1", "--model", calmDir.toString(), "--data", heldOut.toString(), "--limit", "20");
+    Cli eval = Cli.run("eval", "--engine", engine, "--threads", AllEngines.THREADS, "--model", calmDir.toString(), "--data", heldOut.toString(), "--limit", "20");
     assertEquals(0, eval.exit(), eval.toString());
     Map<?, ?> line = new ObjectMapper().readValue(eval.lastLine(), Map.class);
     assertNotNull(line.get("exact_match"), eval.lastLine());
     String prompt = new ObjectMapper().readTree(Files.readAllLines(heldOut).get(0)).get("prompt").asText();
     String expected = new ObjectMapper().readTree(Files.readAllLines(heldOut).get(0)).get("completion").asText();
-    Cli gen = Cli.run("generate", "--engine", engine, "--threads", "1", "--model", calmDir.toString(), "--prompt", prompt, "--max-new-tokens", "12");
+    Cli gen = Cli.run("generate", "--engine", engine, "--threads", AllEngines.THREADS, "--model", calmDir.toString(), "--prompt", prompt, "--max-new-tokens", "12");
     assertEquals(0, gen.exit(), gen.toString());
     assertTrue(gen.out().strip().matches("[0-9+=-]+"), "digits and operators: " + gen.out() + " (expected " + expected + ")");
-    Cli loraGen = Cli.run("generate", "--engine", engine, "--threads", "1", "--model", out.resolve("lora").toString(), "--prompt", prompt, "--max-new-tokens", "12");
+    Cli loraGen = Cli.run("generate", "--engine", engine, "--threads", AllEngines.THREADS, "--model", out.resolve("lora").toString(), "--prompt", prompt, "--max-new-tokens", "12");
     assertEquals(0, loraGen.exit(), loraGen.toString());
 
     // a base that changed after composing is a clear error, not silently different weights

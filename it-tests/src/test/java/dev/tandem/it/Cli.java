@@ -28,7 +28,7 @@ record Cli(int exit, String out, String err) {
         java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Dai.djl.offline=true", "-cp", cp, "dev.tandem.cli.Main"));
     cmd.addAll(args);
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-    pb.environment().put("OMP_NUM_THREADS", "1");
+    pb.environment().put("OMP_NUM_THREADS", AllEngines.THREADS);
     pb.environment().put("TF_CPP_MIN_LOG_LEVEL", "2");
     pb.environment().remove("TANDEM_ENGINE");
     pb.environment().putAll(env);

@@ -73,7 +73,7 @@ class CliCommandsIT {
     Path train = dir.resolve("train.jsonl");
     Path eval = dir.resolve("eval.jsonl");
     SyntheticTask.ADDITION.generate(4, 64, 16).write(train, eval);
-    List<String> on = List.of("--engine", engine, "--threads", "1");
+    List<String> on = List.of("--engine", engine, "--threads", AllEngines.THREADS);
 
     Path sftDir = dir.resolve("sft");
     Cli sft = run(engine, "sft", on, "--model", model.toString(), "--data", train.toString(), "--eval-data", eval.toString(), "--output", sftDir.toString(),
@@ -130,7 +130,7 @@ class CliCommandsIT {
     Path model = dir.resolve("init");
     assertEquals(0, Cli.run("init", "--output", model.toString(), "--layers", "1", "--heads", "2", "--d-model", "32", "--context", "32").exit());
     Path log = dir.resolve("child.log");
-    Process p = Cli.subprocess(List.of("generate", "--threads", "1", "--model", model.toString(), "--prompt", "hi", "--max-new-tokens", "2"), log,
+    Process p = Cli.subprocess(List.of("generate", "--threads", AllEngines.THREADS, "--model", model.toString(), "--prompt", "hi", "--max-new-tokens", "2"), log,
         Map.of(EngineRegistry.ENV, engine));
     assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the child JVM finishes");
     String out = Files.readString(log);

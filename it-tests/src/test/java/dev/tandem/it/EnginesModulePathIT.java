@@ -67,14 +67,14 @@ class EnginesModulePathIT {
     Path output = dir.resolve("run");
 
     ModulePathJava.Result named = cli(false, dir.resolve("named"), "sft", "--engine", "djl", "--model", dir.resolve("m").toString(),
-        "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", "1");
+        "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", AllEngines.THREADS);
     assertEquals(1, named.exit(), named::toString);
     assertEquals(1, named.err().strip().lines().count(), named::toString);
     assertTrue(named.err().startsWith("error: engine 'djl' is unavailable: libtorch is missing: put ai.djl.pytorch:pytorch-native-cpu"),
         named::toString);
 
     ModulePathJava.Result any = cli(false, dir.resolve("any"), "sft", "--model", dir.resolve("m").toString(),
-        "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", "1");
+        "--data", data.toString(), "--output", output.toString(), "--max-steps", "1", "--threads", AllEngines.THREADS);
     assertEquals(1, any.exit(), any::toString);
     assertEquals(1, any.err().strip().lines().count(), any::toString);
     assertTrue(any.err().startsWith("error: no engine is available (djl: libtorch is missing"), any::toString);
@@ -104,7 +104,7 @@ class EnginesModulePathIT {
       if (devices.stream().anyMatch(d -> d.startsWith("gpu"))) {
         continue; // a GPU machine: --device gpu is allowed there
       }
-      ModulePathJava.Result gpu = cli(true, dir.resolve("gpu-" + name), "generate", "--engine", name, "--device", "gpu", "--threads", "1",
+      ModulePathJava.Result gpu = cli(true, dir.resolve("gpu-" + name), "generate", "--engine", name, "--device", "gpu", "--threads", AllEngines.THREADS,
           "--model", dir.resolve("m").toString(), "--prompt", "hi", "--max-new-tokens", "1");
       assertEquals(1, gpu.exit(), gpu::toString);
       assertEquals(List.of(), gpu.stackTraceLines(), gpu::toString);

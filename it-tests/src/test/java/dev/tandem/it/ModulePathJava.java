@@ -40,7 +40,7 @@ final class ModulePathJava {
   private final List<Path> modulePath = new ArrayList<>();
   private final List<Path> classPath = new ArrayList<>();
   private final List<String> jvmOptions = new ArrayList<>(List.of("-Dai.djl.offline=true", "-Xss4m"));
-  private final Map<String, String> env = new LinkedHashMap<>(Map.of("OMP_NUM_THREADS", "1", "TF_CPP_MIN_LOG_LEVEL", "2"));
+  private final Map<String, String> env = new LinkedHashMap<>(Map.of("OMP_NUM_THREADS", AllEngines.THREADS, "TF_CPP_MIN_LOG_LEVEL", "2"));
   private Duration timeout = Duration.ofMinutes(5);
   private Path directory;
   private boolean allModules;

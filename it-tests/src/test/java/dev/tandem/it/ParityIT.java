@@ -149,7 +149,7 @@ class ParityIT {
     assertEquals(0, Cli.run("init", "--output", model.toString(), "--layers", "1", "--heads", "2", "--d-model", "32", "--context", "64").exit());
     Path data = SampleFiles.wordnetTrain(dir, 200);
     String[] common = {"sft", "--model", model.toString(), "--data", data.toString(), "--max-steps", "20", "--batch-size", "8",
-        "--save-steps", "10", "--logging-steps", "5", "--threads", "1"};
+        "--save-steps", "10", "--logging-steps", "5", "--threads", AllEngines.THREADS};
     Path straight = dir.resolve("straight");
     Path mixed = dir.resolve("mixed");
     assertEquals(0, Cli.run(concat(common, "--engine", "djl", "--output", straight.toString())).exit());

@@ -32,7 +32,7 @@ class ResumeIT {
     Path data = SampleFiles.wordnetTrain(dir, 400);
     String steps = "400";
     List<String> args = List.of("sft", "--model", model.toString(), "--data", data.toString(), "--max-steps", steps,
-        "--batch-size", "8", "--save-steps", "10", "--logging-steps", "5", "--learning-rate", "3e-3", "--engine", engine, "--threads", "1", "--device", "cpu");
+        "--batch-size", "8", "--save-steps", "10", "--logging-steps", "5", "--learning-rate", "3e-3", "--engine", engine, "--threads", AllEngines.THREADS, "--device", "cpu");
 
     Path straight = dir.resolve("straight");
     List<String> a = new ArrayList<>(args);

@@ -32,7 +32,7 @@ class SftLearnsIT {
     assertEquals(0, init.exit(), init.toString());
 
     double before = evalLoss(engine, model, dev);
-    Cli sft = Cli.run("sft", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", train.toString(),
+    Cli sft = Cli.run("sft", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", train.toString(),
         "--eval-data", dev.toString(), "--output", run.toString(), "--max-steps", "300", "--batch-size", "16",
         "--learning-rate", "3e-3", "--eval-steps", "100", "--save-steps", "150", "--logging-steps", "25");
     assertEquals(0, sft.exit(), sft.toString());

@@ -28,14 +28,14 @@ class SpinCliErrorsIT {
   }
 
   private static Cli dpo(Path data, String... more) {
-    String[] base = {"dpo", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", data.toString(), "--output", dir.resolve("dpo-" + data.getFileName()).toString(), "--max-steps", "1"};
+    String[] base = {"dpo", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", data.toString(), "--output", dir.resolve("dpo-" + data.getFileName()).toString(), "--max-steps", "1"};
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, all, base.length, more.length);
     return Cli.run(all);
   }
 
   private static Cli spin(Path data, String... more) {
-    String[] base = {"spin", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", data.toString(), "--output", dir.resolve("spin-" + data.getFileName() + more.length).toString(),
+    String[] base = {"spin", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", data.toString(), "--output", dir.resolve("spin-" + data.getFileName() + more.length).toString(),
         "--iterations", "1", "--epochs-per-iteration", "1", "--batch-size", "4"};
     String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
     System.arraycopy(more, 0, all, base.length, more.length);

@@ -42,7 +42,7 @@ class SpinCliIT {
     Path eval = dir.resolve("eval.jsonl");
     SyntheticTask.ADDITION.generate(4, 160, 16).write(train, eval);
     List<String> args =
-        List.of("spin", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", train.toString(), "--eval-data", eval.toString(),
+        List.of("spin", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", train.toString(), "--eval-data", eval.toString(),
             "--iterations", "2", "--epochs-per-iteration", "3", "--batch-size", "8", "--learning-rate", "1e-3", "--beta", "0.5",
             "--save-steps", "5", "--logging-steps", "20", "--seed", "3");
 
@@ -118,7 +118,7 @@ class SpinCliIT {
     Path evalPairs = dir.resolve("eval-pairs.jsonl");
     Files.write(pairs, preferencePairs(train));
     Files.write(evalPairs, preferencePairs(eval));
-    Cli dpo = Cli.run("dpo", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", pairs.toString(), "--eval-data", evalPairs.toString(),
+    Cli dpo = Cli.run("dpo", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", pairs.toString(), "--eval-data", evalPairs.toString(),
         "--output", dir.resolve("dpo").toString(), "--epochs", "2", "--batch-size", "8", "--learning-rate", "1e-3", "--loss", "hinge", "--beta", "0.5");
     assertEquals(0, dpo.exit(), dpo.toString());
     CliCommandsIT.assertRanOn(engine, dpo.err(), "dpo");

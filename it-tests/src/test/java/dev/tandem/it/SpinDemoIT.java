@@ -30,7 +30,7 @@ class SpinDemoIT {
   @MethodSource("dev.tandem.it.AllEngines#names")
   void iterationOneBeatsTheSftStartOnHeldOutExactMatch(String engine) throws Exception {
     long t0 = System.nanoTime();
-    Cli demo = Cli.run("demo", "spin", "--engine", engine, "--threads", "1", "--output", dir.toString());
+    Cli demo = Cli.run("demo", "spin", "--engine", engine, "--threads", AllEngines.THREADS, "--output", dir.toString());
     double minutes = (System.nanoTime() - t0) / 60e9;
     assertEquals(0, demo.exit(), demo.toString());
     CliCommandsIT.assertRanOn(engine, demo.err(), "demo spin");

@@ -49,7 +49,7 @@ class ThirdPartyObjectiveIT {
   }
 
   private static List<String> dpo(String engine, Path output, String... more) {
-    List<String> args = new ArrayList<>(List.of("dpo", "--engine", engine, "--threads", "1", "--model", model.toString(), "--data", pairs.toString(),
+    List<String> args = new ArrayList<>(List.of("dpo", "--engine", engine, "--threads", AllEngines.THREADS, "--model", model.toString(), "--data", pairs.toString(),
         "--output", output.toString()));
     args.addAll(List.of(more));
     return args;

@@ -39,6 +39,8 @@ public final class DemoTasks {
    * @param temperature the opponent's sampling temperature
    * @param sftSteps the SFT budget of every task, or 0 for each task's own
    * @param pairsPerBatch SPIN's pairs per update of every task, or 0 for each task's own
+   * @param trainExamples training examples of every task, or 0 for each task's own
+   * @param heldOutExamples held-out examples of every task, or 0 for each task's own
    * @param seed the seed of data, initial weights, order and sampling
    */
   public record Settings(
@@ -51,10 +53,20 @@ public final class DemoTasks {
       float temperature,
       int sftSteps,
       int pairsPerBatch,
+      int trainExamples,
+      int heldOutExamples,
       long seed) {
     /** The demo's defaults. */
     public static Settings defaults() {
-      return new Settings(4, 2.0f, DpoObjective.Loss.SIGMOID, 2e-4f, 2, true, 1.0f, 0, 0, 1);
+      return new Settings(4, 2.0f, DpoObjective.Loss.SIGMOID, 2e-4f, 2, true, 1.0f, 0, 0, 0, 0, 1);
+    }
+
+    int trainExamples(int taskDefault) {
+      return trainExamples > 0 ? trainExamples : taskDefault;
+    }
+
+    int heldOutExamples(int taskDefault) {
+      return heldOutExamples > 0 ? heldOutExamples : taskDefault;
     }
 
     int sftSteps(int taskDefault) {
@@ -81,7 +93,7 @@ public final class DemoTasks {
 
   /** A synthetic task as {@link #addition}. */
   public static SpinExperiment.TaskSpec synthetic(SyntheticTask task, Path dir, Tokenizer tokenizer, Settings s, int sftSteps) throws IOException {
-    SyntheticTask.Split split = task.generate(s.seed(), 2000, 500);
+    SyntheticTask.Split split = task.generate(s.seed(), s.trainExamples(2000), s.heldOutExamples(500));
     Path train = dir.resolve(task.label() + "-train.jsonl");
     Path heldOut = dir.resolve(task.label() + "-heldout.jsonl");
     split.write(train, heldOut);
@@ -100,8 +112,8 @@ public final class DemoTasks {
     Path dev = dir.resolve("wordnet-dev.jsonl");
     ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 96, 96);
     PromptTemplate template = new PromptTemplate(tokenizer);
-    sample(trainSource, train, 400, s.seed(), template, model.nPositions());
-    sample(devSource, dev, 100, s.seed() + 1, template, model.nPositions());
+    sample(trainSource, train, s.trainExamples(400), s.seed(), template, model.nPositions());
+    sample(devSource, dev, s.heldOutExamples(100), s.seed() + 1, template, model.nPositions());
     return new SpinExperiment.TaskSpec("wordnet", train, dev, model, s.seed(), s.sftSteps(300), 16, 3e-3f, s.spin(16, false));
   }
 
