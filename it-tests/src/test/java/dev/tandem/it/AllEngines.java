@@ -49,6 +49,19 @@ public final class AllEngines {
     return names.stream();
   }
 
+  /**
+   * The engine of the experiment tests (a test source for {@code @MethodSource}): DJL when it is
+   * available, else the first of {@link #names()}. The experiments are engine-neutral code whose
+   * parts are checked on every engine (conformance, {@code ParityIT}, {@code CompositionIT}, {@code
+   * SpinObjectiveIT}); running them end to end on one engine keeps {@code mvn verify} under 15
+   * minutes on two cores (TensorFlow's per-token decoding makes the CALM demo's evaluation and
+   * bench several times slower). {@code -Dtandem.it.engines=tensorflow} runs them on TensorFlow.
+   */
+  public static Stream<String> preferDjl() {
+    List<String> names = names().toList();
+    return Stream.of(names.contains("djl") ? "djl" : names.get(0));
+  }
+
   /** Creates the named engine with {@link #THREADS} intra-op threads (1 unless told otherwise: tests share two cores). */
   public static Engine create(String name) {
     return EngineRegistry.fromServiceLoader().find(name).orElseThrow().create(new EngineOptions("cpu", Integer.parseInt(THREADS)));
