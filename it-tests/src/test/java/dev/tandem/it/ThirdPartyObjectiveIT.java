@@ -95,7 +95,7 @@ class ThirdPartyObjectiveIT {
     String engine = AllEngines.names().findFirst().orElseThrow();
     ModulePathJava.Result r = ModulePathJava.tandem().run(ModulePathJava.CLI_MAIN, dpo(engine, dir.resolve("no-ipo"), "--objective", "ipo", "--max-steps", "1"));
     assertEquals(1, r.exit(), r.toString());
-    assertEquals("error: unknown objective 'ipo', known: dpo, spin", r.err().strip(), r.toString());
+    assertEquals("error: unknown objective 'ipo', known: dpo, simpo, spin", r.err().strip(), r.toString());
     assertFalse(Files.exists(dir.resolve("no-ipo")), "nothing written");
 
     // with the jar, sft points to the command that trains a preference objective
@@ -110,11 +110,11 @@ class ThirdPartyObjectiveIT {
   void objectivesListsWhereEachCameFrom() throws Exception {
     ModulePathJava.Result without = ModulePathJava.tandem().runCli("objectives");
     assertEquals(0, without.exit(), without.toString());
-    assertEquals(List.of("dpo", "sft", "spin"), names(without.out()));
+    assertEquals(List.of("dpo", "sft", "simpo", "spin"), names(without.out()));
 
     ModulePathJava.Result with = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runCli("objectives");
     assertEquals(0, with.exit(), with.toString());
-    assertEquals(List.of("dpo", "ipo", "sft", "spin"), names(with.out()));
+    assertEquals(List.of("dpo", "ipo", "sft", "simpo", "spin"), names(with.out()));
     assertTrue(with.out().contains("ipo\tdpo\torg.example.tandem.ipo.IpoObjective\tmodule org.example.tandem.ipo ("), with.out());
 
     // an application without modules: every jar on the class path, where META-INF/services registers it
@@ -124,7 +124,7 @@ class ThirdPartyObjectiveIT {
   }
 
   private static List<String> names(String out) {
-    return out.strip().lines().map(l -> l.split("\t")[0]).toList();
+    return out.strip().lines().filter(l -> !l.startsWith(" ")).map(l -> l.split("\t")[0]).toList();
   }
 
   private static double number(Map<String, Object> line, String key) {
