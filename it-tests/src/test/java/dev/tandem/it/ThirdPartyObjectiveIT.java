@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A third party's objective from its own jar ({@code examples/third-party-objective}: IPO, {@code
- * (h - 1/(2 beta))^2}): with the jar on the module path, {@code tandem dpo --objective ipo} trains
- * with the IPO loss on every engine; without it, the name is a clear error listing the known ones.
+ * (h - 1/(2 beta))^2}): with the jar on the module path, {@code tandem dpo --objective ipo --option
+ * beta=B} trains with the IPO loss on every engine (the option it declares reaches it with no CLI
+ * change) and {@code tandem objectives} lists it with its option; without it, the name is a clear
+ * error listing the known ones.
  * The CLI runs in a child JVM laid out as the {@code ./tandem} launcher lays it out, so only the
  * jar's {@code module-info} can have registered the objective.
  */
@@ -64,7 +66,7 @@ class ThirdPartyObjectiveIT {
     ModulePathJava.Result r =
         ModulePathJava.tandem()
             .modulePath(ModulePathJava.jar(IPO_JAR))
-            .run(ModulePathJava.CLI_MAIN, dpo(engine, out, "--eval-data", pairs.toString(), "--objective", "ipo", "--beta", Float.toString(beta),
+            .run(ModulePathJava.CLI_MAIN, dpo(engine, out, "--eval-data", pairs.toString(), "--objective", "ipo", "--option", "beta=" + beta,
                 "--max-steps", "24", "--batch-size", "4", "--learning-rate", "2e-3", "--logging-steps", "1", "--seed", "1"));
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("ipo(beta 0.5)"), r.out());
@@ -116,6 +118,7 @@ class ThirdPartyObjectiveIT {
     assertEquals(0, with.exit(), with.toString());
     assertEquals(List.of("dpo", "ipo", "sft", "simpo", "spin"), names(with.out()));
     assertTrue(with.out().contains("ipo\tdpo\torg.example.tandem.ipo.IpoObjective\tmodule org.example.tandem.ipo ("), with.out());
+    assertTrue(with.out().contains("\n  beta (float, default 0.1): the paper's tau: the margin's target is 1/(2 beta), > 0\n"), with.out());
 
     // an application without modules: every jar on the class path, where META-INF/services registers it
     ModulePathJava.Result classPath = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runOnClassPath("dev.tandem.cli.Main", List.of("objectives"));
