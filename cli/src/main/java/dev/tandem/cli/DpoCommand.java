@@ -101,6 +101,7 @@ public final class DpoCommand implements Callable<Integer> {
           eval = ref.score(eval, rows);
         }
       } else {
+        out.printf("dpo: %s is reference-free: no reference log-probs computed%n", objective.name());
         train = ReferenceLogProbs.unscored(train);
         eval = ReferenceLogProbs.unscored(eval);
       }

@@ -49,6 +49,7 @@ class ObjectiveOptionsIT {
     assertEquals(0, gamma.exit(), gamma.toString());
     assertTrue(gamma.out().contains("simpo(beta 2.0, gamma 0.3)"), gamma.out());
     assertTrue(gamma.lastLine().contains("\"eval_rewards/margins\""), gamma.out());
+    assertTrue(gamma.out().contains("dpo: simpo is reference-free: no reference log-probs computed"), gamma.out());
     // --beta is --option beta= for any objective that declares beta, not only PreferenceObjective's
     Cli beta = dpo("simpo-beta", "--objective", "simpo", "--beta", "2.5", "--option", "gamma=0");
     assertEquals(0, beta.exit(), beta.toString());
@@ -56,6 +57,7 @@ class ObjectiveOptionsIT {
     Cli dpo = dpo("dpo-options", "--option", "loss=hinge", "--option", "beta=0.2");
     assertEquals(0, dpo.exit(), dpo.toString());
     assertTrue(dpo.out().contains("dpo(beta 0.2, hinge)"), dpo.out());
+    assertTrue(!dpo.out().contains("reference-free"), "dpo computes its reference");
   }
 
   @Test
