@@ -21,10 +21,13 @@ import java.util.Map;
  * <pre>loss = -log sigmoid(beta / |y_w| log p(y_w|x) - beta / |y_l| log p(y_l|x) - gamma)</pre>
  *
  * <p>Defaults: beta 2.0 (the paper's base-model setting; it tunes 2.0 to 2.5) and gamma 0.5 (TRL's
- * {@code simpo_gamma}), gamma being the absolute margin as in the formula above (the authors' code
- * takes {@code gamma / beta} instead: 0.5 at beta 2.0 is a ratio of 0.25). Name {@code simpo};
+ * {@code simpo_gamma}), gamma being the absolute margin as in the formula above (some
+ * implementations take the ratio {@code gamma / beta} instead: 0.5 at beta 2.0 is a ratio of 0.25).
+ * The paper tunes gamma per model, so set it with {@code --option gamma=G}. Name {@code simpo};
  * train it with {@code tandem dpo --objective simpo --option gamma=0.3}. Metrics as TRL's {@code
  * CPOTrainer} logs SimPO: {@code rewards/*} of the reward above, {@code logps/*} length-normalised.
+ * This is SimPO alone: TRL's {@code CPOTrainer} may add a chosen-NLL term ({@code cpo_alpha}); set
+ * that to 0 there to compare.
  */
 public final class SimpoObjective implements Objective {
   private final float beta;
