@@ -16,6 +16,7 @@ module dev.tandem.api {
   exports dev.tandem.api.tokenizer;
   exports dev.tandem.api.data;
   exports dev.tandem.api.objective;
+  exports dev.tandem.api.option;
   exports dev.tandem.api.train;
   exports dev.tandem.api.generate;
   exports dev.tandem.api.inject;

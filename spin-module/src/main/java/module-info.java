@@ -1,7 +1,7 @@
 /**
- * SPIN (Self-Play Fine-Tuning, Chen et al. 2024) and DPO for Tandem: the preference objectives
- * {@code spin} and {@code dpo}, the self-play loop and its small-scale reproduction. Depends on the
- * api only, so it runs on every engine.
+ * SPIN (Self-Play Fine-Tuning, Chen et al. 2024), DPO and SimPO for Tandem: the preference
+ * objectives {@code spin}, {@code dpo} and {@code simpo}, the self-play loop and its small-scale
+ * reproduction. Depends on the api only, so it runs on every engine.
  */
 module dev.tandem.spin {
   requires transitive dev.tandem.api;
@@ -13,4 +13,6 @@ module dev.tandem.spin {
 
   provides dev.tandem.api.inject.TandemPlugin with
       dev.tandem.spin.SpinPlugin;
+  provides dev.tandem.api.objective.Objective with
+      dev.tandem.spin.SimpoObjective;
 }

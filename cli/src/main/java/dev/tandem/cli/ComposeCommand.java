@@ -42,6 +42,7 @@ public final class ComposeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
   @Mixin TrainingOptions training;
+  @Mixin ObjectiveOptions objectiveOptions;
 
   @Option(names = "--strategy", required = true, description = "Composition strategy: calm or lora (or a plugin's).")
   String strategy;
@@ -92,7 +93,7 @@ public final class ComposeCommand implements Callable<Integer> {
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
     CompositionStrategy s = tandem.composition(strategy);
-    Objective objective = TrainingOptions.sequenceObjective(tandem, objectiveName);
+    Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
     Map<String, String> options = new LinkedHashMap<>();
     if (connectEvery != null) {
       options.put("connect_every", connectEvery.toString());

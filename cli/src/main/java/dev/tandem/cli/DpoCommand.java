@@ -13,13 +13,11 @@ import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
-import dev.tandem.api.objective.PreferenceObjective;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.train.Evaluation;
 import dev.tandem.api.train.PreferenceData;
 import dev.tandem.api.train.ReferenceLogProbs;
 import dev.tandem.api.train.Trainer;
-import dev.tandem.spin.DpoObjective;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -37,8 +35,9 @@ import picocli.CommandLine.Spec;
 /**
  * {@code tandem dpo}: preference optimisation on {@code {"prompt", "chosen", "rejected"}} JSONL with
  * any objective of the layout {@link InputLayout#PREFERENCE_PAIRS} ({@code dpo}, {@code spin} or a
- * plugin's). The reference is the starting model: its log-probs are computed once, before training,
- * so training holds one model.
+ * plugin's), with the objective's options from {@code --option NAME=VALUE}. The reference is the
+ * starting model: its log-probs are computed once, before training, so training holds one model,
+ * and not at all for a reference-free objective ({@code simpo}).
  */
 @Command(
     name = "dpo",
@@ -51,6 +50,7 @@ public final class DpoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
   @Mixin TrainingOptions training;
+  @Mixin ObjectiveOptions objectiveOptions;
 
   @Option(names = "--model", required = true, description = "Model directory to start from (also the reference).")
   Path model;
@@ -67,10 +67,7 @@ public final class DpoCommand implements Callable<Integer> {
   @Option(names = "--objective", defaultValue = "dpo", description = "A preference objective by name (default: ${DEFAULT-VALUE}).")
   String objectiveName;
 
-  @Option(names = "--beta", description = "Beta of the objective (default: 0.1).")
-  Float beta;
-
-  @Option(names = {"--loss", "--loss-type", "--loss_type"}, description = "sigmoid or hinge, for dpo and spin (default: sigmoid).")
+  @Option(names = {"--loss", "--loss-type", "--loss_type"}, description = "Shorthand for --option loss=L, for an objective that declares loss (dpo, spin: sigmoid or hinge).")
   String loss;
 
   @Option(names = "--resume", description = "Continue from the newest checkpoint in --output.")
@@ -96,10 +93,17 @@ public final class DpoCommand implements Callable<Integer> {
     try (Engine engine = engineOptions.create(tandem)) {
       LoadedModel lm = LoadedModel.load(engine, model, true);
       out.printf("dpo: %,d pairs, %,d parameters, %s, engine %s on %s%n", train.size(), lm.params().count(false), objective, engine.name(), engine.device());
-      // the reference is the starting model: score once now (a resumed run loads its checkpoint after this)
-      try (ReferenceLogProbs ref = new ReferenceLogProbs(engine, lm.model(), lm.params())) {
-        train = ref.score(train, rows);
-        eval = ref.score(eval, rows);
+      // the reference is the starting model: score once now (a resumed run loads its checkpoint
+      // after this), unless the objective is reference-free
+      if (objective.needsReference()) {
+        try (ReferenceLogProbs ref = new ReferenceLogProbs(engine, lm.model(), lm.params())) {
+          train = ref.score(train, rows);
+          eval = ref.score(eval, rows);
+        }
+      } else {
+        out.printf("dpo: %s is reference-free: no reference log-probs computed%n", objective.name());
+        train = ReferenceLogProbs.unscored(train);
+        eval = ReferenceLogProbs.unscored(eval);
       }
       List<List<HostTensor>> evalBatches = PreferenceData.inOrder(eval, batcher);
       Trainer trainer =
@@ -119,7 +123,7 @@ public final class DpoCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The objective by name, configured with --beta and --loss where it takes them. */
+  /** The objective by name, configured with --option, --beta and --loss. */
   private Objective objective(Tandem tandem) {
     Map<String, Objective> all = tandem.objectives();
     Objective o = all.get(objectiveName);
@@ -137,19 +141,9 @@ public final class DpoCommand implements Callable<Integer> {
       throw new IllegalArgumentException(
           "objective '" + objectiveName + "' trains on " + o.inputLayout() + ", not on preference pairs; preference objectives: " + known);
     }
-    if (beta != null) {
-      if (!(o instanceof PreferenceObjective p)) {
-        throw new IllegalArgumentException("objective '" + objectiveName + "' takes no --beta");
-      }
-      o = p.withBeta(beta);
-    }
-    if (loss != null) {
-      if (!(o instanceof DpoObjective d)) {
-        throw new IllegalArgumentException("objective '" + objectiveName + "' takes no --loss");
-      }
-      o = d.withLoss(DpoObjective.Loss.parse(loss));
-    }
-    return o;
+    Map<String, String> shorthands = new java.util.HashMap<>();
+    shorthands.put("loss", loss);
+    return objectiveOptions.configure(o, shorthands);
   }
 
   private List<PreferencePair> pairs(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {

@@ -3,6 +3,7 @@ package dev.tandem.cli;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
+import dev.tandem.api.option.OptionSpec;
 import java.net.URL;
 import java.security.CodeSource;
 import java.util.Map;
@@ -16,9 +17,11 @@ import picocli.CommandLine.Spec;
  * {@code tandem objectives}: one line per objective found, {@code NAME<TAB>COMMAND<TAB>CLASS<TAB>ORIGIN}:
  * the command that trains it ({@code sft} for sequences, {@code dpo} for preference pairs), its
  * class, and where it came from ({@code module NAME} or {@code class path}, then its jar), so a
- * plugin author sees whether and from where an objective was loaded.
+ * plugin author sees whether and from where an objective was loaded. Under it, one line per option
+ * it declares, indented: {@code   NAME (TYPE, default VALUE): DOC}, set with {@code --option
+ * NAME=VALUE}.
  */
-@Command(name = "objectives", description = "List the objectives found (built in and from plugins) and the command that trains each.")
+@Command(name = "objectives", description = "List the objectives found (built in and from plugins), the command that trains each, and their options (--option NAME=VALUE).")
 public final class ObjectivesCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
@@ -29,6 +32,9 @@ public final class ObjectivesCommand implements Callable<Integer> {
     for (Objective o : all.values()) {
       String command = o.inputLayout() == InputLayout.PREFERENCE_PAIRS ? "dpo" : "sft";
       out.println(o.name() + "\t" + command + "\t" + o.getClass().getName() + "\t" + origin(o.getClass()));
+      for (OptionSpec option : o.options()) {
+        out.println("  " + option.name() + " (" + option.typeName() + ", default " + option.defaultValue() + "): " + option.doc());
+      }
     }
     return 0;
   }

@@ -27,6 +27,7 @@ public final class SftCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
   @Mixin TrainingOptions training;
+  @Mixin ObjectiveOptions objectiveOptions;
 
   @Option(names = "--model", required = true, description = "Model directory to start from.")
   Path model;
@@ -55,7 +56,7 @@ public final class SftCommand implements Callable<Integer> {
     var config = training.trainerConfig();
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
-    Objective objective = TrainingOptions.sequenceObjective(tandem, objectiveName);
+    Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
     ModelDirectory dir = ModelDirectory.load(model);
     PromptTemplate template = new PromptTemplate(dir.tokenizer());
     int ctx = dir.config().nPositions();

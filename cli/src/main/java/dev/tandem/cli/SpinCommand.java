@@ -9,7 +9,6 @@ import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.train.TrainerConfig;
 import dev.tandem.api.train.TrainingListener;
-import dev.tandem.spin.DpoObjective;
 import dev.tandem.spin.SelfPlay;
 import dev.tandem.spin.SpinConfig;
 import dev.tandem.spin.SpinObjective;
@@ -40,6 +39,7 @@ public final class SpinCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
   @Mixin TrainingOptions training;
+  @Mixin ObjectiveOptions objectiveOptions;
 
   @Option(names = "--model", required = true, description = "The SFT model to start from (θ_0).")
   Path model;
@@ -59,10 +59,7 @@ public final class SpinCommand implements Callable<Integer> {
   @Option(names = {"--epochs-per-iteration", "--epochs_per_iteration"}, description = "Training epochs per iteration (default: 2; --epochs is the same).")
   Integer epochsPerIteration;
 
-  @Option(names = "--beta", defaultValue = "0.1", description = "Beta of the loss (default: ${DEFAULT-VALUE}).")
-  float beta;
-
-  @Option(names = {"--loss", "--loss-type", "--loss_type"}, defaultValue = "sigmoid", description = "sigmoid or hinge (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--loss", "--loss-type", "--loss_type"}, description = "Shorthand for --option loss=L: sigmoid or hinge (default: sigmoid; beta's default is 0.1).")
   String loss;
 
   @Option(names = {"--mix-previous", "--mix_previous"}, arity = "1", defaultValue = "true", description = "Iteration t also trains on iteration t-1's generations: true or false (default: ${DEFAULT-VALUE}).")
@@ -97,7 +94,7 @@ public final class SpinCommand implements Callable<Integer> {
     }
     TrainerConfig tc = training.trainerConfig().withEpochs(epochsPerIteration != null ? epochsPerIteration : training.epochs);
     SpinConfig config =
-        new SpinConfig(iterations, new SpinObjective(beta, DpoObjective.Loss.parse(loss)), tc, training.optimizer(), training.batchSize,
+        new SpinConfig(iterations, objective(), tc, training.optimizer(), training.batchSize,
             mixPrevious, maxNewTokens, temperature, topP, generationBatchSize, exactMatch, training.seed);
     Tandem tandem = Tandem.create();
     ModelDirectory dir = ModelDirectory.load(model);
@@ -118,6 +115,13 @@ public final class SpinCommand implements Callable<Integer> {
       writeReport(report, output, out);
     }
     return 0;
+  }
+
+  /** SPIN's objective with --option, --beta and --loss. */
+  private SpinObjective objective() {
+    Map<String, String> shorthands = new java.util.HashMap<>();
+    shorthands.put("loss", loss);
+    return (SpinObjective) objectiveOptions.configure(new SpinObjective(), shorthands);
   }
 
   /** Prints progress: messages, a line per stage, the trainer's progress per iteration. */

@@ -48,7 +48,7 @@ class SpinCliErrorsIT {
     Files.writeString(data, "{\"prompt\": \"a\", \"chosen\": \"b\", \"rejected\": \"c\"}\n");
     Cli unknown = dpo(data, "--objective", "nope");
     assertEquals(1, unknown.exit(), unknown.toString());
-    assertEquals("error: unknown objective 'nope', known: dpo, spin", unknown.error());
+    assertEquals("error: unknown objective 'nope', known: dpo, simpo, spin", unknown.error());
     Cli sft = dpo(data, "--objective", "sft");
     assertEquals(1, sft.exit(), sft.toString());
     assertTrue(sft.err().contains("not on preference pairs"), sft.toString());

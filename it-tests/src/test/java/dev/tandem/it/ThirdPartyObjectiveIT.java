@@ -19,8 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A third party's objective from its own jar ({@code examples/third-party-objective}: IPO, {@code
- * (h - 1/(2 beta))^2}): with the jar on the module path, {@code tandem dpo --objective ipo} trains
- * with the IPO loss on every engine; without it, the name is a clear error listing the known ones.
+ * (h - 1/(2 beta))^2}): with the jar on the module path, {@code tandem dpo --objective ipo --option
+ * beta=B} trains with the IPO loss on every engine (the option it declares reaches it with no CLI
+ * change) and {@code tandem objectives} lists it with its option; without it, the name is a clear
+ * error listing the known ones.
  * The CLI runs in a child JVM laid out as the {@code ./tandem} launcher lays it out, so only the
  * jar's {@code module-info} can have registered the objective.
  */
@@ -64,7 +66,7 @@ class ThirdPartyObjectiveIT {
     ModulePathJava.Result r =
         ModulePathJava.tandem()
             .modulePath(ModulePathJava.jar(IPO_JAR))
-            .run(ModulePathJava.CLI_MAIN, dpo(engine, out, "--eval-data", pairs.toString(), "--objective", "ipo", "--beta", Float.toString(beta),
+            .run(ModulePathJava.CLI_MAIN, dpo(engine, out, "--eval-data", pairs.toString(), "--objective", "ipo", "--option", "beta=" + beta,
                 "--max-steps", "24", "--batch-size", "4", "--learning-rate", "2e-3", "--logging-steps", "1", "--seed", "1"));
     assertEquals(0, r.exit(), r.toString());
     assertTrue(r.out().contains("ipo(beta 0.5)"), r.out());
@@ -95,7 +97,7 @@ class ThirdPartyObjectiveIT {
     String engine = AllEngines.names().findFirst().orElseThrow();
     ModulePathJava.Result r = ModulePathJava.tandem().run(ModulePathJava.CLI_MAIN, dpo(engine, dir.resolve("no-ipo"), "--objective", "ipo", "--max-steps", "1"));
     assertEquals(1, r.exit(), r.toString());
-    assertEquals("error: unknown objective 'ipo', known: dpo, spin", r.err().strip(), r.toString());
+    assertEquals("error: unknown objective 'ipo', known: dpo, simpo, spin", r.err().strip(), r.toString());
     assertFalse(Files.exists(dir.resolve("no-ipo")), "nothing written");
 
     // with the jar, sft points to the command that trains a preference objective
@@ -110,12 +112,13 @@ class ThirdPartyObjectiveIT {
   void objectivesListsWhereEachCameFrom() throws Exception {
     ModulePathJava.Result without = ModulePathJava.tandem().runCli("objectives");
     assertEquals(0, without.exit(), without.toString());
-    assertEquals(List.of("dpo", "sft", "spin"), names(without.out()));
+    assertEquals(List.of("dpo", "sft", "simpo", "spin"), names(without.out()));
 
     ModulePathJava.Result with = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runCli("objectives");
     assertEquals(0, with.exit(), with.toString());
-    assertEquals(List.of("dpo", "ipo", "sft", "spin"), names(with.out()));
+    assertEquals(List.of("dpo", "ipo", "sft", "simpo", "spin"), names(with.out()));
     assertTrue(with.out().contains("ipo\tdpo\torg.example.tandem.ipo.IpoObjective\tmodule org.example.tandem.ipo ("), with.out());
+    assertTrue(with.out().contains("\n  beta (float, default 0.1): the paper's tau: the margin's target is 1/(2 beta), > 0\n"), with.out());
 
     // an application without modules: every jar on the class path, where META-INF/services registers it
     ModulePathJava.Result classPath = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runOnClassPath("dev.tandem.cli.Main", List.of("objectives"));
@@ -124,7 +127,7 @@ class ThirdPartyObjectiveIT {
   }
 
   private static List<String> names(String out) {
-    return out.strip().lines().map(l -> l.split("\t")[0]).toList();
+    return out.strip().lines().filter(l -> !l.startsWith(" ")).map(l -> l.split("\t")[0]).toList();
   }
 
   private static double number(Map<String, Object> line, String key) {

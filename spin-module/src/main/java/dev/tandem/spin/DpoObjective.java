@@ -1,16 +1,21 @@
 package dev.tandem.spin;
 
 import dev.tandem.api.objective.PreferenceObjective;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * Direct Preference Optimization (Rafailov et al. 2023) on {@code {"prompt", "chosen",
  * "rejected"}} pairs: the logistic loss {@code -log sigmoid(beta h)} or the hinge loss {@code relu(1
  * - beta h)} of the log-ratio margin {@code h} (see {@link PreferenceObjective}). Name {@code dpo};
  * metrics {@code rewards/chosen}, {@code rewards/rejected}, {@code rewards/accuracies}, {@code
- * rewards/margins}, {@code logps/chosen}, {@code logps/rejected}.
+ * rewards/margins}, {@code logps/chosen}, {@code logps/rejected}. Options: {@code beta} (0.1) and
+ * {@code loss} ({@code sigmoid} or {@code hinge}).
  */
 public class DpoObjective extends PreferenceObjective {
   /** The name {@code dpo}. */
@@ -72,6 +77,20 @@ public class DpoObjective extends PreferenceObjective {
   /** The same objective with another loss shape. */
   public DpoObjective withLoss(Loss loss) {
     return new DpoObjective(beta(), loss);
+  }
+
+  /** {@code beta} and {@code loss}, with this instance's values as defaults. */
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(
+        betaOption("scale of the log-ratio margin (the strength of the implicit KL penalty), > 0"),
+        new OptionSpec("loss", Loss.class, loss.label(), "sigmoid: -log sigmoid(beta h); hinge: relu(1 - beta h)"));
+  }
+
+  @Override
+  public DpoObjective withOptions(Map<String, String> values) {
+    OptionValues v = OptionValues.parse("objective '" + name() + "'", options(), values);
+    return values.isEmpty() ? this : withBeta(v.getFloat("beta")).withLoss(v.getEnum("loss", Loss.class));
   }
 
   @Override

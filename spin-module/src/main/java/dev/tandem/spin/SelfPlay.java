@@ -315,16 +315,26 @@ public final class SelfPlay {
     }
     stats.put("eval_identical_responses", identicalEval);
     message(String.format("iter%d: %,d of %,d responses (%,d of %,d held out) equal the real ones and are left out", t, identical, train.size(), identicalEval, eval.size()));
-    // the reference is θ_t, the model that just generated: score everything once, now
+    // the reference is θ_t, the model that just generated: score everything once, now (unless the
+    // objective is reference-free)
     long r0 = System.nanoTime();
     List<SyntheticPairs.Entry> scored;
     List<SyntheticPairs.Entry> scoredEval;
-    try (ReferenceLogProbs ref = new ReferenceLogProbs(engine, start.model(), params)) {
-      scored = rescore(ref, all);
-      scoredEval = rescore(ref, evalEntries);
+    if (!config.objective().needsReference()) {
+      scored = unscored(all);
+      scoredEval = unscored(evalEntries);
+    } else {
+      try (ReferenceLogProbs ref = new ReferenceLogProbs(engine, start.model(), params)) {
+        scored = rescore(ref, all);
+        scoredEval = rescore(ref, evalEntries);
+      }
+      message(String.format("iter%d: reference log-probs of %,d pairs in %.1f s", t, all.size() + evalEntries.size(), (System.nanoTime() - r0) / 1e9));
     }
-    message(String.format("iter%d: reference log-probs of %,d pairs in %.1f s", t, all.size() + evalEntries.size(), (System.nanoTime() - r0) / 1e9));
     return new Generated(scored, scoredEval.stream().map(SyntheticPairs.Entry::pair).toList(), scoredEval, stats);
+  }
+
+  private static List<SyntheticPairs.Entry> unscored(List<SyntheticPairs.Entry> entries) {
+    return entries.stream().map(e -> new SyntheticPairs.Entry(e.generatedBy(), e.pair().withReference(0f, 0f))).toList();
   }
 
   private List<SyntheticPairs.Entry> rescore(ReferenceLogProbs ref, List<SyntheticPairs.Entry> entries) {

@@ -1,6 +1,7 @@
 package dev.tandem.spin;
 
 import dev.tandem.api.objective.PreferenceObjective;
+import java.util.Map;
 
 /**
  * SPIN's loss: DPO with the human response as the chosen one and the opponent's (the previous
@@ -43,6 +44,11 @@ public final class SpinObjective extends DpoObjective {
   @Override
   public SpinObjective withLoss(Loss loss) {
     return new SpinObjective(beta(), loss);
+  }
+
+  @Override
+  public SpinObjective withOptions(Map<String, String> values) {
+    return (SpinObjective) super.withOptions(values);
   }
 
   @Override

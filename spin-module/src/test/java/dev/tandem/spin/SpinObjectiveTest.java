@@ -145,4 +145,19 @@ class SpinObjectiveTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> DpoObjective.Loss.parse("ipo"));
     assertEquals("unknown loss 'ipo', known: sigmoid, hinge", e.getMessage());
   }
+
+  @Test
+  void dpoAndSpinDeclareBetaAndLoss() {
+    DpoObjective dpo = new DpoObjective();
+    assertEquals(List.of("beta", "loss"), dpo.options().stream().map(o -> o.name()).toList());
+    assertEquals("0.1", dpo.options().get(0).defaultValue());
+    assertEquals("sigmoid|hinge", dpo.options().get(1).typeName());
+    assertEquals("dpo(beta 0.3, hinge)", dpo.withOptions(java.util.Map.of("beta", "0.3", "loss", "HINGE")).toString());
+    SpinObjective spin = new SpinObjective().withOptions(java.util.Map.of("beta", "0.5"));
+    assertEquals("spin(beta 0.5, sigmoid)", spin.toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> dpo.withOptions(java.util.Map.of("loss", "ipo")));
+    assertEquals("objective 'dpo', option loss: 'ipo' is not one of sigmoid, hinge", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> spin.withOptions(java.util.Map.of("gamma", "1")));
+    assertEquals("objective 'spin' has no option 'gamma'; its options: beta, loss", e.getMessage());
+  }
 }

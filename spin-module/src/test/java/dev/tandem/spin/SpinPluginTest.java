@@ -18,6 +18,7 @@ class SpinPluginTest {
     Tandem tandem = Tandem.create();
     assertInstanceOf(SpinObjective.class, tandem.objective("spin"));
     assertInstanceOf(DpoObjective.class, tandem.objective("dpo"));
+    assertInstanceOf(SimpoObjective.class, tandem.objective("simpo"), "provides Objective / META-INF/services");
     assertTrue(tandem.objectives().containsKey("sft"));
   }
 

@@ -17,11 +17,12 @@ public enum InputLayout {
   /**
    * Preference pairs: as {@link #SEQUENCES} for the chosen (real) response in rows {@code 0..B-1}
    * and the rejected (generated) one in rows {@code B..2B-1}, then {@code [3]} the reference
-   * model's summed log-probs of those {@code 2B} rows, {@code [2B]} FLOAT32. A pair whose chosen
+   * model's summed log-probs of those {@code 2B} rows, {@code [2B]} FLOAT32 (zeros when the
+   * objective does not {@link Objective#needsReference() need the reference}). A pair whose chosen
    * row has an all-zero loss mask is padding (it fills a short last batch) and must be ignored.
    * Built by {@link dev.tandem.api.data.PreferenceBatcher}; trained by {@code tandem dpo} on
-   * prompt/chosen/rejected JSONL, whose starting model is the reference. {@link PreferenceObjective}
-   * does all of this for a loss of the margin.
+   * prompt/chosen/rejected JSONL, whose starting model is the reference. {@link PreferenceBatch}
+   * reads such a batch; {@link PreferenceObjective} does all of this for a loss of the margin.
    */
   PREFERENCE_PAIRS
 }

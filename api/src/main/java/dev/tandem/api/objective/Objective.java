@@ -3,9 +3,12 @@ package dev.tandem.api.objective;
 import dev.tandem.api.engine.LossOutput;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A training objective: a scalar loss (and named metrics) of a model on one batch, written over
@@ -22,6 +25,10 @@ import java.util.List;
  * must also follow the rules of {@link dev.tandem.api.engine.TensorFunction}: an engine may trace
  * {@link #loss} once per input shapes and replay the graph, so never read tensor values and branch
  * only on shapes and configuration. The package documentation walks through the steps.
+ *
+ * <p>Hyperparameters are declared, not hard-coded in a command: {@link #options()} describes them
+ * and {@link #withOptions} returns a copy configured with values a user gave ({@code tandem dpo
+ * --objective NAME --option gamma=0.3}); {@code tandem objectives} lists them.
  */
 public interface Objective {
   /**
@@ -56,4 +63,49 @@ public interface Objective {
    * @return a scalar loss to minimise and named scalar metrics
    */
   LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch);
+
+  /**
+   * The hyperparameters this objective takes, each with its value in this instance as the default
+   * (so the registered instance shows the defaults users get); none unless overridden. A user sets
+   * them with {@code --option NAME=VALUE}, and {@code --beta B} is {@code --option beta=B} for an
+   * objective that declares {@code beta}.
+   */
+  default List<OptionSpec> options() {
+    return List.of();
+  }
+
+  /**
+   * This objective with the given option values and its other settings unchanged: a new instance
+   * (objectives are immutable), or this one when {@code values} is empty. Override it together with
+   * {@link #options()}; parse with {@link OptionValues#parse}, which checks the names and values:
+   *
+   * <pre>{@code
+   * public SimpoObjective withOptions(Map<String, String> values) {
+   *   OptionValues v = OptionValues.parse("objective '" + name() + "'", options(), values);
+   *   return new SimpoObjective(v.getFloat("beta"), v.getFloat("gamma"));
+   * }
+   * }</pre>
+   *
+   * @param values option values by name, as typed (e.g. {@code gamma -> "0.3"})
+   * @throws IllegalArgumentException for an option this objective does not declare (the message
+   *     lists those it does) or a value that does not parse or is out of range (the message names
+   *     the option and the value)
+   */
+  default Objective withOptions(Map<String, String> values) {
+    OptionValues.parse("objective '" + name() + "'", options(), values);
+    if (!values.isEmpty()) {
+      throw new IllegalStateException(getClass().getName() + " declares options but does not override withOptions");
+    }
+    return this;
+  }
+
+  /**
+   * Whether {@link #loss} reads the reference model's log-probs of a {@link
+   * InputLayout#PREFERENCE_PAIRS} batch ({@code [3]}). When false, commands skip the reference
+   * forward pass over the data and the tensor holds zeros. True for the preference layout (DPO,
+   * SPIN) unless overridden; a reference-free objective such as SimPO returns false.
+   */
+  default boolean needsReference() {
+    return inputLayout() == InputLayout.PREFERENCE_PAIRS;
+  }
 }

@@ -5,7 +5,8 @@ import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
-import java.util.LinkedHashMap;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 import java.util.List;
 import java.util.Map;
 
@@ -20,7 +21,8 @@ import java.util.Map;
  * - 1 / (2 beta))^2}. The loss is the mean over the real pairs of a batch: all-padding pairs (a
  * short last batch) are ignored.
  *
- * <p>Metrics, as TRL and the SPIN trainer log them ({@code C} and {@code R} are {@link
+ * <p>Built on {@link PreferenceBatch}, which a loss that is not a function of {@code h} (SimPO's,
+ * reference-free and length-normalised) uses directly. Metrics, as TRL and the SPIN trainer log them ({@code C} and {@code R} are {@link
  * #chosenName()} and {@link #rejectedName()}, e.g. {@code chosen}/{@code rejected} or {@code
  * real}/{@code generated}): {@code rewards/C} and {@code rewards/R}, the mean of {@code beta (log p
  * - log p_ref)}; {@code rewards/accuracies}, the fraction of pairs whose chosen reward is strictly
@@ -30,8 +32,10 @@ import java.util.Map;
  *
  * <p>A subclass implements {@link #name()}, {@link #pairLosses} and {@link #withBeta}, has a public
  * no-argument constructor (beta {@link #DEFAULT_BETA}) for {@link java.util.ServiceLoader}, is
- * immutable, and is registered like any {@link Objective}. {@code tandem dpo --objective NAME --beta
- * B} calls {@code withBeta(B)} on the registered instance. IPO, complete:
+ * immutable, and is registered like any {@link Objective}. It declares the option {@code beta}
+ * ({@link #options()}): {@code tandem dpo --objective NAME --beta B} (or {@code --option beta=B})
+ * calls {@code withBeta(B)} on the registered instance. To declare more options, override {@link
+ * #options()} and {@link #withOptions}. IPO, complete:
  *
  * <pre>{@code
  * public final class IpoObjective extends PreferenceObjective {
@@ -105,45 +109,37 @@ public abstract class PreferenceObjective implements Objective {
 
   @Override
   public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) {
-    Tensor ids = batch.get(0);
-    Tensor targets = batch.get(1);
-    Tensor mask = batch.get(2);
-    Tensor ref = batch.get(3);
-    int rows = ids.shape().dim(0);
-    if (rows % 2 != 0 || ref.shape().rank() != 1 || ref.shape().dim(0) != rows) {
-      throw new IllegalArgumentException(
-          "a preference batch has 2B rows and reference log-probs [2B], got ids " + ids.shape() + " and reference " + ref.shape());
-    }
-    int b = rows / 2;
-    Tensor logits = model.forward(ops, params, ids, null, null);
-    Tensor logps = SequenceLogProbs.summed(ops, logits, targets, mask);
-    Tensor chosen = ops.slice(logps, 0, 0, b);
-    Tensor rejected = ops.slice(logps, 0, b, rows);
-    Tensor chosenRatio = ops.sub(chosen, ops.slice(ref, 0, 0, b));
-    Tensor rejectedRatio = ops.sub(rejected, ops.slice(ref, 0, b, rows));
-    Tensor margins = ops.sub(chosenRatio, rejectedRatio);
-
-    // a pair is real when its chosen row has a completion token; padding pairs weigh 0
-    Tensor one = ops.scalar(1f);
-    Tensor zero = ops.scalar(0f);
-    Tensor real = ops.where(ops.sum(ops.slice(mask, 0, 0, b), 1, false), one, zero);
-    Tensor pairs = ops.sumAll(real);
-    Tensor denominator = ops.maximum(pairs, one);
-
-    Tensor loss = ops.div(ops.sumAll(ops.mul(pairLosses(ops, margins), real)), denominator);
-    Map<String, Tensor> metrics = new LinkedHashMap<>();
-    metrics.put("rewards/" + chosenName(), mean(ops, ops.mul(chosenRatio, beta), real, denominator));
-    metrics.put("rewards/" + rejectedName(), mean(ops, ops.mul(rejectedRatio, beta), real, denominator));
-    metrics.put("rewards/accuracies", mean(ops, ops.where(ops.relu(margins), one, zero), real, denominator));
-    metrics.put("rewards/margins", mean(ops, ops.mul(margins, beta), real, denominator));
-    metrics.put("logps/" + chosenName(), mean(ops, chosen, real, denominator));
-    metrics.put("logps/" + rejectedName(), mean(ops, rejected, real, denominator));
-    metrics.put("pairs", pairs);
+    PreferenceBatch pairs = PreferenceBatch.of(ops, batch);
+    Tensor logps = pairs.summedLogProbs(model.forward(ops, params, pairs.inputIds(), null, null));
+    Tensor chosen = pairs.chosen(logps);
+    Tensor rejected = pairs.rejected(logps);
+    Tensor chosenRatio = ops.sub(chosen, pairs.chosen(pairs.reference()));
+    Tensor rejectedRatio = ops.sub(rejected, pairs.rejected(pairs.reference()));
+    Tensor loss = pairs.mean(pairLosses(ops, ops.sub(chosenRatio, rejectedRatio)));
+    Map<String, Tensor> metrics =
+        pairs.metrics(chosenName(), rejectedName(), ops.mul(chosenRatio, beta), ops.mul(rejectedRatio, beta), chosen, rejected);
     return new LossOutput(loss, metrics);
   }
 
-  private static Tensor mean(TensorOps ops, Tensor values, Tensor real, Tensor denominator) {
-    return ops.div(ops.sumAll(ops.mul(values, real)), denominator);
+  /**
+   * {@code beta}, with this instance's value as the default. A subclass with more options
+   * overrides this and {@link #withOptions} (see {@code DpoObjective}).
+   */
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(betaOption("scale of the log-ratio margin (the strength of the implicit KL penalty), > 0"));
+  }
+
+  /** The {@code beta} option with this instance's value and the given doc line. */
+  protected final OptionSpec betaOption(String doc) {
+    return new OptionSpec("beta", Float.class, Float.toString(beta), doc);
+  }
+
+  /** {@link #withBeta} with the {@code beta} given, or this instance when none is. */
+  @Override
+  public PreferenceObjective withOptions(Map<String, String> values) {
+    OptionValues v = OptionValues.parse("objective '" + name() + "'", options(), values);
+    return values.isEmpty() ? this : withBeta(v.getFloat("beta"));
   }
 
   @Override

@@ -3,7 +3,11 @@ package dev.tandem.api.objective;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 
-/** Log-probabilities of target tokens under a model's logits: shared by SFT, DPO and SPIN. */
+/**
+ * Log-probabilities of target tokens under a model's logits, per token, summed per sequence (DPO,
+ * SPIN) or length-normalised (SimPO, TRL's IPO), for objectives written over {@link TensorOps}.
+ * Only tokens whose loss mask is 1 (the completion) count.
+ */
 public final class SequenceLogProbs {
   private SequenceLogProbs() {}
 
@@ -21,5 +25,18 @@ public final class SequenceLogProbs {
   /** Summed log-probs of each row's target tokens: {@code [B]}. */
   public static Tensor summed(TensorOps ops, Tensor logits, Tensor targets, Tensor mask) {
     return ops.sum(perToken(ops, logits, targets, mask), 1, false);
+  }
+
+  /** The number of completion tokens of each row, the sum of its mask: {@code [B]} FLOAT32. */
+  public static Tensor lengths(TensorOps ops, Tensor mask) {
+    return ops.sum(mask, 1, false);
+  }
+
+  /**
+   * Length-normalised log-probs: each row's summed log-prob divided by its number of completion
+   * tokens, {@code [B]} ({@code 0} for an all-padding row). This is SimPO's {@code log p(y|x) / |y|}.
+   */
+  public static Tensor average(TensorOps ops, Tensor logits, Tensor targets, Tensor mask) {
+    return ops.div(summed(ops, logits, targets, mask), ops.maximum(lengths(ops, mask), ops.scalar(1f)));
   }
 }

@@ -1,7 +1,10 @@
 /**
  * Training objectives: the {@link dev.tandem.api.objective.Objective} SPI, the built-in {@code sft}
- * objective, and {@link dev.tandem.api.objective.PreferenceObjective}, the base of pairwise
- * objectives such as DPO, SPIN and IPO.
+ * objective, {@link dev.tandem.api.objective.PreferenceObjective}, the base of pairwise objectives
+ * of the log-ratio margin such as DPO, SPIN and IPO, and the helpers any preference objective can
+ * use: {@link dev.tandem.api.objective.PreferenceBatch} (chosen and rejected log-probs, summed or
+ * length-normalised, the real-pair mask, the mean over real pairs and TRL's metrics) and {@link
+ * dev.tandem.api.objective.SequenceLogProbs}.
  *
  * <h2>Writing an objective in your own jar</h2>
  *
@@ -17,9 +20,18 @@
  *   <li><b>Write the class.</b> A pairwise loss of the log-ratio margin {@code h}: extend {@link
  *       dev.tandem.api.objective.PreferenceObjective} and implement {@code name()}, {@code
  *       pairLosses(ops, margins)} and {@code withBeta(beta)} (that is all: the log-probs, the
- *       reference, padding and the metrics are done for you). Anything else: implement {@link
- *       dev.tandem.api.objective.Objective#loss} yourself, with {@link
- *       dev.tandem.api.objective.SequenceLogProbs} for the log-probs of the completion tokens.
+ *       reference, padding and the metrics are done for you). Another preference loss (SimPO's,
+ *       of length-normalised log-probs without a reference): implement {@link
+ *       dev.tandem.api.objective.Objective#loss} with {@link
+ *       dev.tandem.api.objective.PreferenceBatch}, and return false from {@code needsReference()}
+ *       if the loss never reads the reference, so commands skip computing it. A sequence loss:
+ *       implement {@code loss} with {@link dev.tandem.api.objective.SequenceLogProbs}.
+ *   <li><b>Declare its hyperparameters</b>: {@code options()} lists them ({@link
+ *       dev.tandem.api.option.OptionSpec}: name, type, default, one line of doc) and {@code
+ *       withOptions(values)} returns a configured copy, parsing with {@link
+ *       dev.tandem.api.option.OptionValues}. Users set them with {@code --option NAME=VALUE} ({@code
+ *       --beta B} for {@code beta}) and see them in {@code tandem objectives}; a {@code
+ *       PreferenceObjective} declares {@code beta} already.
  *   <li><b>Follow the tracing rules</b> of {@link dev.tandem.api.engine.TensorFunction}: compute
  *       only with the {@link dev.tandem.api.tensor.TensorOps} you are given, never read a tensor's
  *       values, branch only on shapes and configuration; keep no state (objectives are immutable

@@ -19,7 +19,9 @@ import java.util.stream.IntStream;
 /**
  * The summed completion log-probs of sequences under a model's current parameters: a compiled,
  * batched forward pass and nothing else (no gradients, no optimizer state). This is how DPO and SPIN
- * precompute the reference model's log-probs, so that training holds one model instead of two.
+ * precompute the reference model's log-probs, so that training holds one model instead of two. An
+ * objective whose {@link dev.tandem.api.objective.Objective#needsReference()} is false skips this:
+ * {@link #unscored} fills in zeros.
  */
 public final class ReferenceLogProbs implements AutoCloseable {
   private final Engine engine;
@@ -85,6 +87,14 @@ public final class ReferenceLogProbs implements AutoCloseable {
       out.add(pairs.get(i).withReference(logps[2 * i], logps[2 * i + 1]));
     }
     return out;
+  }
+
+  /**
+   * The pairs with reference log-probs 0, without a forward pass: for an objective that does not
+   * {@link dev.tandem.api.objective.Objective#needsReference() need the reference}.
+   */
+  public static List<PreferencePair> unscored(List<PreferencePair> pairs) {
+    return pairs.stream().map(p -> p.withReference(0f, 0f)).toList();
   }
 
   @Override

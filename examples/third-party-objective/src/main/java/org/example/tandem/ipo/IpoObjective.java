@@ -1,8 +1,10 @@
 package org.example.tandem.ipo;
 
 import dev.tandem.api.objective.PreferenceObjective;
+import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
+import java.util.List;
 
 /**
  * Identity Preference Optimisation (Azar et al. 2023, "A General Theoretical Paradigm to
@@ -16,7 +18,8 @@ import dev.tandem.api.tensor.TensorOps;
  * over completion tokens, as {@link PreferenceObjective} computes them (the paper's sequence
  * likelihoods; TRL's {@code loss_type="ipo"} divides them by the completion length instead).
  *
- * <p>Name {@code ipo}; train it with {@code tandem dpo --objective ipo --beta B}. The metrics are
+ * <p>Name {@code ipo}; train it with {@code tandem dpo --objective ipo --beta B} (or {@code --option
+ * beta=B}). Its one option, {@code beta}, is listed by {@code tandem objectives}. The metrics are
  * {@link PreferenceObjective}'s ({@code rewards/chosen}, {@code rewards/margins}, ...).
  */
 public final class IpoObjective extends PreferenceObjective {
@@ -39,6 +42,16 @@ public final class IpoObjective extends PreferenceObjective {
   @Override
   public String name() {
     return NAME;
+  }
+
+  /**
+   * The options users can set, as {@code tandem objectives} lists them: {@link PreferenceObjective}
+   * declares {@code beta} already; IPO only says what it means here. {@code --option beta=B} (or
+   * {@code --beta B}) reaches {@link #withBeta} through the inherited {@code withOptions}.
+   */
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(betaOption("the paper's tau: the margin's target is 1/(2 beta), > 0"));
   }
 
   /** {@code tandem dpo --beta B} calls this on the instance ServiceLoader made. */

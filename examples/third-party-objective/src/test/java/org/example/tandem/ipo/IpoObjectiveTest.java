@@ -82,6 +82,18 @@ class IpoObjectiveTest {
     assertThrows(IllegalArgumentException.class, () -> base.withBeta(0f));
   }
 
+  /** Its option, as {@code tandem objectives} lists it and {@code --option beta=B} sets it. */
+  @Test
+  void declaresBetaAsAnOption() {
+    IpoObjective ipo = new IpoObjective();
+    assertEquals(1, ipo.options().size());
+    assertEquals("beta", ipo.options().get(0).name());
+    assertEquals("0.1", ipo.options().get(0).defaultValue());
+    assertEquals("ipo(beta 0.5)", ipo.withOptions(java.util.Map.of("beta", "0.5")).toString());
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ipo.withOptions(java.util.Map.of("tau", "0.5")));
+    assertEquals("objective 'ipo' has no option 'tau'; its options: beta", e.getMessage());
+  }
+
   /** On the class path, META-INF/services registers it (on the module path, module-info does). */
   @Test
   void serviceLoaderFindsItByName() {
