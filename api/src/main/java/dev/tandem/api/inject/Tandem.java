@@ -7,14 +7,23 @@ import com.google.inject.Module;
 import com.google.inject.TypeLiteral;
 import com.google.inject.util.Modules;
 import dev.tandem.api.compose.CompositionStrategy;
+import dev.tandem.api.data.Batcher;
+import dev.tandem.api.data.Example;
+import dev.tandem.api.data.JsonlDataset;
+import dev.tandem.api.data.PreferencePair;
+import dev.tandem.api.data.PromptTemplate;
+import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.generate.Generator;
+import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.Evaluation;
 import dev.tandem.api.train.Trainer;
 import dev.tandem.api.train.TrainerConfig;
 import dev.tandem.api.train.TrainingListener;
@@ -34,6 +43,19 @@ import java.util.Set;
  * Tandem tandem = Tandem.create();                       // discover engines and plugins
  * try (Engine engine = tandem.engine(null, EngineOptions.defaults())) { ... }
  * Objective sft = tandem.objective("sft");
+ * }</pre>
+ *
+ * <p>The facade is the one assembly path, for the CLI, plugins' workflows and embedders alike: a
+ * model (plain or composed) is loaded with {@link #loadModel}, its data read with {@link #examples}
+ * and {@link #preferencePairs}, trained with a {@link #trainer}, and measured with {@link #evaluate}
+ * and {@link #generate}:
+ *
+ * <pre>{@code
+ * try (Engine engine = tandem.engine(null, EngineOptions.defaults())) {
+ *   LoadedModel model = tandem.loadModel(engine, Path.of("model"), false);
+ *   Evaluation.Result r = tandem.evaluate(engine, model, Path.of("test.jsonl"), 32);
+ *   String answer = tandem.generate(engine, model, "2+2=", SamplingConfig.greedy(16));
+ * }
  * }</pre>
  *
  * <p>Bindings the framework consults, each replaceable with {@link Builder#override}: the {@link
@@ -130,6 +152,73 @@ public final class Tandem {
    */
   public LoadedModel loadModel(Engine engine, Path dir, boolean trainable) throws IOException {
     return LoadedModel.load(engine, dir, trainable, compositions());
+  }
+
+  /**
+   * The sequence examples of a JSONL file ({@code prompt}/{@code completion}, {@code messages} or
+   * {@code text} records), tokenized with {@code model}'s tokenizer and chat template; those longer
+   * than its context go to {@code skips} (a strict report makes them an error naming the line).
+   */
+  public List<Example> examples(LoadedModel model, Path jsonl, SkipReport skips) throws IOException {
+    return JsonlDataset.toExamples(JsonlDataset.read(jsonl), new PromptTemplate(model.tokenizer()), model.config().nPositions(), skips);
+  }
+
+  /**
+   * The preference pairs of a JSONL file ({@code prompt}/{@code chosen}/{@code rejected} records),
+   * tokenized for {@code model}; pairs longer than its context go to {@code skips}.
+   */
+  public List<PreferencePair> preferencePairs(LoadedModel model, Path jsonl, SkipReport skips) throws IOException {
+    return PreferencePair.fromRecords(JsonlDataset.read(jsonl), new PromptTemplate(model.tokenizer()), model.config().nPositions(), skips);
+  }
+
+  /** Batches of {@code batchSize} sequences padded to {@code model}'s length buckets. */
+  public Batcher batcher(LoadedModel model, int batchSize) {
+    return new Batcher(batchSize, Batcher.defaultBuckets(model.config().nPositions()), model.tokenizer().padId());
+  }
+
+  /**
+   * Evaluates {@code model} on a JSONL file: mean NLL per completion token and greedy exact match
+   * (examples that do not fit the context are skipped).
+   *
+   * @throws IllegalArgumentException if the file holds no usable example
+   */
+  public Evaluation.Result evaluate(Engine engine, LoadedModel model, Path jsonl, int batchSize) throws IOException {
+    return evaluate(engine, model, usable(examples(model, jsonl, SkipReport.collecting()), jsonl), batchSize, true);
+  }
+
+  /**
+   * Evaluates {@code model} on examples already read (e.g. by {@link #examples}).
+   *
+   * @param exactMatch also measure greedy exact match (it generates, which costs far more)
+   */
+  public Evaluation.Result evaluate(Engine engine, LoadedModel model, List<Example> examples, int batchSize, boolean exactMatch) {
+    return Evaluation.run(engine, model.model(), model.params(), model.tokenizer(), examples, batcher(model, batchSize), batchSize, exactMatch);
+  }
+
+  /** Generates a completion of {@code prompt} (put in the model's chat template) and decodes it. */
+  public String generate(Engine engine, LoadedModel model, String prompt, SamplingConfig sampling) {
+    return generate(engine, model, List.of(prompt), sampling, false).get(0);
+  }
+
+  /**
+   * Generates a completion for each prompt, batched with a KV cache, and decodes them.
+   *
+   * @param raw encode the prompts as they are instead of in the model's chat template
+   */
+  public List<String> generate(Engine engine, LoadedModel model, List<String> prompts, SamplingConfig sampling, boolean raw) {
+    Tokenizer tok = model.tokenizer();
+    PromptTemplate template = new PromptTemplate(tok);
+    List<int[]> ids = prompts.stream().map(p -> raw ? tok.encode(p) : template.promptTokens(p)).toList();
+    try (Generator g = new Generator(engine, model.model(), model.params(), tok.eosId(), tok.padId())) {
+      return g.generate(ids, sampling, Math.max(1, Math.min(ids.size(), 32))).stream().map(tok::decode).toList();
+    }
+  }
+
+  private static <T> List<T> usable(List<T> items, Path file) {
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no usable examples");
+    }
+    return items;
   }
 
   /** The tokenizer given to new models. */

@@ -134,6 +134,53 @@ public final class LoadedModel {
     return writer;
   }
 
+  /**
+   * Saves the model's current values as a model directory, atomically ({@link
+   * dev.tandem.api.io.AtomicFiles#replaceDirectory}): a plain model directory, or a composed one
+   * (its new parameters only) for a composition.
+   */
+  public void save(Path dir) throws IOException {
+    Path staged = dev.tandem.api.io.AtomicFiles.stagingDirectory(dir);
+    try {
+      writer.write(staged, params.readAll());
+      dev.tandem.api.io.AtomicFiles.replaceDirectory(staged, dir);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        dev.tandem.api.io.AtomicFiles.deleteRecursively(staged);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * Sets the model's parameters from the {@code model.safetensors} of a directory this model's
+   * {@link #writer()} wrote (or {@link #save saved}): every trainable parameter must be there;
+   * frozen ones absent from the file (a composition's bases) keep their values.
+   *
+   * @throws IOException naming the file and the missing parameter
+   */
+  public void restore(Path dir) throws IOException {
+    Path file = dir.resolve(ModelDirectory.WEIGHTS);
+    Map<String, HostTensor> w = dev.tandem.api.io.Safetensors.read(file);
+    for (String name : params.names()) {
+      HostTensor v = w.get(name);
+      if (v != null) {
+        params.write(name, v);
+      } else if (params.trainable().contains(name) || composition == null) {
+        throw new IOException(file + ": missing parameter " + name);
+      }
+    }
+  }
+
+  /** Whether {@code dir} holds a complete model directory, plain or composed. */
+  public static boolean isComplete(Path dir) {
+    return java.nio.file.Files.isRegularFile(dir.resolve(Compositions.isComposed(dir) ? Compositions.FILE : ModelDirectory.CONFIG))
+        && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.WEIGHTS))
+        && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
+  }
+
   /** The composition, for a composed model. */
   public Optional<ComposedModel> composition() {
     return Optional.ofNullable(composition);
