@@ -6,9 +6,6 @@ import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.compose.Compositions;
 import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.JsonlDataset;
-import dev.tandem.api.data.PromptTemplate;
-import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
@@ -114,16 +111,14 @@ public final class ComposeCommand implements Callable<Integer> {
       if (merge && !composed.composition().mergeable()) {
         throw new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights (--merge)");
       }
-      int ctx = lm.config().nPositions();
-      PromptTemplate template = new PromptTemplate(lm.tokenizer());
-      Batcher batcher = new Batcher(training.batchSize, Batcher.defaultBuckets(ctx), lm.tokenizer().padId());
-      List<Example> train = examples(data, template, ctx, out);
+      Batcher batcher = tandem.batcher(lm, training.batchSize);
+      List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, "compose");
       List<List<HostTensor>> eval =
-          evalData == null ? List.of() : SequenceData.inOrder(examples(evalData, template, ctx, out), batcher, training.batchSize);
+          evalData == null ? List.of() : SequenceData.inOrder(Datasets.examples(tandem, lm, evalData, strictLength, out, "compose"), batcher, training.batchSize);
       out.printf(
           "compose: %s, %s; %,d trainable parameters of %,d; %,d examples; engine %s on %s%n",
           strategy, composed.settings(), lm.params().count(true), lm.params().count(false), train.size(), engine.name(), engine.device());
-      Trainer trainer = new Trainer(engine, lm.model(), lm.params(), objective, optimizer, config, training.seed, output, lm.writer());
+      Trainer trainer = tandem.trainer(engine, lm, objective, optimizer, config, training.seed, output);
       trainer.addListener(new ProgressListener("compose", out));
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), strategy + " composition loss");
@@ -140,17 +135,5 @@ public final class ComposeCommand implements Callable<Integer> {
           png == null ? "" : ", curve in " + png);
     }
     return 0;
-  }
-
-  private List<Example> examples(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {
-    SkipReport skips = strictLength ? SkipReport.strict() : SkipReport.collecting();
-    List<Example> ex = JsonlDataset.toExamples(JsonlDataset.read(file), template, ctx, skips);
-    if (!skips.isEmpty()) {
-      out.printf("compose: %s: %s%n", file, skips);
-    }
-    if (ex.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no usable examples");
-    }
-    return ex;
   }
 }

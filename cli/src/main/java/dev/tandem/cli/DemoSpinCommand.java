@@ -111,7 +111,7 @@ public final class DemoSpinCommand implements Callable<Integer> {
     List<SpinReport.Task> rows = new ArrayList<>();
     try (Engine engine = engineOptions.create(tandem)) {
       out.printf("demo spin: engine %s on %s; %s%n", engine.name(), engine.device(), settings);
-      SpinExperiment experiment = new SpinExperiment(engine, tokenizer, output, listener(out));
+      SpinExperiment experiment = new SpinExperiment(tandem, engine, tokenizer, output, listener(out));
       for (SpinExperiment.TaskSpec s : specs) {
         long t1 = System.nanoTime();
         rows.add(experiment.run(s));

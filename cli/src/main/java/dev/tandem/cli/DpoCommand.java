@@ -2,14 +2,10 @@ package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.data.Batcher;
-import dev.tandem.api.data.JsonlDataset;
 import dev.tandem.api.data.PreferenceBatcher;
 import dev.tandem.api.data.PreferencePair;
-import dev.tandem.api.data.PromptTemplate;
-import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
@@ -82,17 +78,14 @@ public final class DpoCommand implements Callable<Integer> {
     var config = training.trainerConfig();
     Tandem tandem = Tandem.create();
     Objective objective = objective(tandem);
-    ModelDirectory dir = ModelDirectory.load(model);
-    PromptTemplate template = new PromptTemplate(dir.tokenizer());
-    int ctx = dir.config().nPositions();
-    List<PreferencePair> train = pairs(data, template, ctx, out);
-    List<PreferencePair> eval = evalData == null ? List.of() : pairs(evalData, template, ctx, out);
-    int[] buckets = Batcher.defaultBuckets(ctx);
-    PreferenceBatcher batcher = new PreferenceBatcher(training.batchSize, buckets, dir.tokenizer().padId());
-    Batcher rows = new Batcher(2 * training.batchSize, buckets, dir.tokenizer().padId());
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = LoadedModel.load(engine, model, true);
-      out.printf("dpo: %,d pairs, %,d parameters, %s, engine %s on %s%n", train.size(), lm.params().count(false), objective, engine.name(), engine.device());
+      LoadedModel lm = tandem.loadModel(engine, model, true);
+      List<PreferencePair> train = Datasets.pairs(tandem, lm, data, strictLength, out, "dpo");
+      List<PreferencePair> eval = evalData == null ? List.of() : Datasets.pairs(tandem, lm, evalData, strictLength, out, "dpo");
+      int[] buckets = Batcher.defaultBuckets(lm.config().nPositions());
+      PreferenceBatcher batcher = new PreferenceBatcher(training.batchSize, buckets, lm.tokenizer().padId());
+      Batcher rows = tandem.batcher(lm, 2 * training.batchSize);
+      out.printf("dpo: %,d pairs, %s, %s, engine %s on %s%n", train.size(), Datasets.describe(lm), objective, engine.name(), engine.device());
       // the reference is the starting model: score once now (a resumed run loads its checkpoint
       // after this), unless the objective is reference-free
       if (objective.needsReference()) {
@@ -106,9 +99,7 @@ public final class DpoCommand implements Callable<Integer> {
         eval = ReferenceLogProbs.unscored(eval);
       }
       List<List<HostTensor>> evalBatches = PreferenceData.inOrder(eval, batcher);
-      Trainer trainer =
-          new Trainer(engine, lm.model(), lm.params(), objective, training.optimizer(), config, training.seed, output,
-              (d, w) -> ModelDirectory.write(d, lm.config(), lm.tokenizer(), w));
+      Trainer trainer = tandem.trainer(engine, lm, objective, training.optimizer(), config, training.seed, output);
       trainer.addListener(new ProgressListener("dpo", out));
       Trainer.Result r = trainer.train(new PreferenceData(train, batcher, training.seed), evalBatches, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), objective.name() + " loss");
@@ -144,17 +135,5 @@ public final class DpoCommand implements Callable<Integer> {
     Map<String, String> shorthands = new java.util.HashMap<>();
     shorthands.put("loss", loss);
     return objectiveOptions.configure(o, shorthands);
-  }
-
-  private List<PreferencePair> pairs(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {
-    SkipReport skips = strictLength ? SkipReport.strict() : SkipReport.collecting();
-    List<PreferencePair> pairs = PreferencePair.fromRecords(JsonlDataset.read(file), template, ctx, skips);
-    if (!skips.isEmpty()) {
-      out.printf("dpo: %s: %s%n", file, skips);
-    }
-    if (pairs.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no usable preference pairs");
-    }
-    return pairs;
   }
 }

@@ -2,10 +2,8 @@ package dev.tandem.cli;
 
 import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
@@ -57,18 +55,14 @@ public final class SftCommand implements Callable<Integer> {
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
     Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
-    ModelDirectory dir = ModelDirectory.load(model);
-    PromptTemplate template = new PromptTemplate(dir.tokenizer());
-    int ctx = dir.config().nPositions();
-    Batcher batcher = new Batcher(training.batchSize, Batcher.defaultBuckets(ctx), dir.tokenizer().padId());
-    List<Example> train = examples(data, template, ctx, out);
-    List<List<HostTensor>> eval = evalData == null ? List.of() : SequenceData.inOrder(examples(evalData, template, ctx, out), batcher, training.batchSize);
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = LoadedModel.load(engine, model, true);
-      out.printf("sft: %,d examples, %,d parameters, engine %s on %s%n", train.size(), lm.params().count(false), engine.name(), engine.device());
-      Trainer trainer =
-          new Trainer(engine, lm.model(), lm.params(), objective, optimizer, config, training.seed, output,
-              (d, w) -> ModelDirectory.write(d, lm.config(), lm.tokenizer(), w));
+      LoadedModel lm = tandem.loadModel(engine, model, true);
+      Batcher batcher = tandem.batcher(lm, training.batchSize);
+      List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, "sft");
+      List<List<HostTensor>> eval =
+          evalData == null ? List.of() : SequenceData.inOrder(Datasets.examples(tandem, lm, evalData, strictLength, out, "sft"), batcher, training.batchSize);
+      out.printf("sft: %,d examples, %s, engine %s on %s%n", train.size(), Datasets.describe(lm), engine.name(), engine.device());
+      Trainer trainer = tandem.trainer(engine, lm, objective, optimizer, config, training.seed, output);
       trainer.addListener(new ProgressListener("sft", out));
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), "SFT loss");
@@ -79,7 +73,4 @@ public final class SftCommand implements Callable<Integer> {
     return 0;
   }
 
-  private List<Example> examples(Path file, PromptTemplate template, int ctx, PrintWriter out) throws Exception {
-    return Datasets.examples(file, template, ctx, strictLength, out, "sft");
-  }
 }

@@ -1,11 +1,9 @@
 package dev.tandem.cli;
 
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.train.TrainerConfig;
 import dev.tandem.api.train.TrainingListener;
@@ -97,17 +95,14 @@ public final class SpinCommand implements Callable<Integer> {
         new SpinConfig(iterations, objective(), tc, training.optimizer(), training.batchSize,
             mixPrevious, maxNewTokens, temperature, topP, generationBatchSize, exactMatch, training.seed);
     Tandem tandem = Tandem.create();
-    ModelDirectory dir = ModelDirectory.load(model);
-    PromptTemplate template = new PromptTemplate(dir.tokenizer());
-    int ctx = dir.config().nPositions();
-    List<Example> train = Datasets.examples(data, template, ctx, strictLength, out, "spin");
-    List<Example> eval = evalData == null ? List.of() : Datasets.examples(evalData, template, ctx, strictLength, out, "spin");
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = LoadedModel.load(engine, model, true);
-      out.printf("spin: %,d prompts, %,d held out, %,d parameters, %s, engine %s on %s%n",
-          train.size(), eval.size(), lm.params().count(false), config.objective(), engine.name(), engine.device());
+      LoadedModel lm = tandem.loadModel(engine, model, true);
+      List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, "spin");
+      List<Example> eval = evalData == null ? List.of() : Datasets.examples(tandem, lm, evalData, strictLength, out, "spin");
+      out.printf("spin: %,d prompts, %,d held out, %s, %s, engine %s on %s%n",
+          train.size(), eval.size(), Datasets.describe(lm), config.objective(), engine.name(), engine.device());
       SelfPlay.Result r =
-          new SelfPlay(engine, lm, config, output)
+          new SelfPlay(tandem, engine, lm, config, output)
               .addListener(listener(out))
               .run(train, eval, strictLength ? SkipReport.strict() : SkipReport.collecting(), resume);
       String task = evalData == null ? "train" : stem(evalData);

@@ -1,5 +1,6 @@
 package dev.tandem.spin;
 
+import dev.tandem.api.compose.Compositions;
 import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
 import dev.tandem.api.data.PreferenceBatcher;
@@ -9,11 +10,10 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
+import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.AtomicFiles;
 import dev.tandem.api.io.ModelDirectory;
-import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.LoadedModel;
-import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.Checkpoints;
 import dev.tandem.api.train.Evaluation;
@@ -91,6 +91,7 @@ public final class SelfPlay {
    */
   public record Result(List<Map<String, Object>> stages, int resumedAt, SkipReport skipped) {}
 
+  private final Tandem tandem;
   private final Engine engine;
   private final LoadedModel start;
   private final SpinConfig config;
@@ -98,10 +99,14 @@ public final class SelfPlay {
   private final List<Listener> listeners = new ArrayList<>();
 
   /**
-   * @param start θ_0 on {@code engine}, with trainable parameters: it becomes θ_1, θ_2, ... in place
+   * @param tandem the facade that builds each iteration's trainer (with its bound listener)
+   * @param start θ_0 on {@code engine}, with trainable parameters: it becomes θ_1, θ_2, ... in
+   *     place. A composition (CALM, LoRA) trains its new parameters only; {@code iter-<t>/} are then
+   *     composed model directories over the same bases
    * @param output the run directory
    */
-  public SelfPlay(Engine engine, LoadedModel start, SpinConfig config, Path output) {
+  public SelfPlay(Tandem tandem, Engine engine, LoadedModel start, SpinConfig config, Path output) {
+    this.tandem = tandem;
     this.engine = engine;
     this.start = start;
     this.config = config;
@@ -123,12 +128,9 @@ public final class SelfPlay {
     return output.resolve("iter-" + t + "-train");
   }
 
-  /** Whether {@code iter-<t>/} is a complete model directory. */
+  /** Whether {@code iter-<t>/} is a complete model directory (plain or composed). */
   public static boolean finished(Path output, int t) {
-    Path d = iterationDir(output, t);
-    return Files.isRegularFile(d.resolve(ModelDirectory.CONFIG))
-        && Files.isRegularFile(d.resolve(ModelDirectory.WEIGHTS))
-        && Files.isRegularFile(d.resolve(ModelDirectory.TOKENIZER));
+    return LoadedModel.isComplete(iterationDir(output, t));
   }
 
   /**
@@ -186,7 +188,7 @@ public final class SelfPlay {
     }
     for (int t = first; t < config.iterations(); t++) {
       long t0 = System.nanoTime();
-      loadWeights(params, t == 0 ? start.path() : iterationDir(output, t - 1));
+      start.restore(t == 0 ? start.path() : iterationDir(output, t - 1));
       Path work = trainDir(output, t);
       Files.createDirectories(work);
       Map<String, Object> line = new LinkedHashMap<>();
@@ -226,7 +228,7 @@ public final class SelfPlay {
       evaluateModel(eval, line);
       line.put("seconds", Math.round((System.nanoTime() - t0) / 1e7) / 100.0);
       append(metrics, line, stages);
-      ModelDirectory.save(iterationDir(output, t), start.config(), start.tokenizer(), params.readAll());
+      start.save(iterationDir(output, t));
       cleanUp(t);
       message("iter" + t + ": saved " + iterationDir(output, t));
     }
@@ -234,9 +236,7 @@ public final class SelfPlay {
   }
 
   private void train(int t, Path work, List<SyntheticPairs.Entry> pairs, Map<String, Object> line) throws IOException {
-    Trainer trainer =
-        new Trainer(engine, start.model(), start.params(), config.objective(), config.optimizer(), config.training(), config.seed() + t, work,
-            (d, w) -> ModelDirectory.write(d, start.config(), start.tokenizer(), w));
+    Trainer trainer = tandem.trainer(engine, start, config.objective(), config.optimizer(), config.training(), config.seed() + t, work);
     for (Listener l : listeners) {
       TrainingListener tl = l.training(t);
       if (tl != null) {
@@ -389,17 +389,6 @@ public final class SelfPlay {
 
   // ---- files ----------------------------------------------------------------------------------
 
-  private void loadWeights(Parameters params, Path modelDir) throws IOException {
-    Map<String, HostTensor> w = Safetensors.read(modelDir.resolve(ModelDirectory.WEIGHTS));
-    for (String name : params.names()) {
-      HostTensor v = w.get(name);
-      if (v == null) {
-        throw new IOException(modelDir.resolve(ModelDirectory.WEIGHTS) + ": missing parameter " + name);
-      }
-      params.write(name, v);
-    }
-  }
-
   /** Keeps the stage lines of the start model and of finished iterations; rewrites the file. */
   private List<Map<String, Object>> keepStages(MetricsLog metrics, int firstUnfinished) throws IOException {
     List<Map<String, Object>> kept = new ArrayList<>();
@@ -461,7 +450,7 @@ public final class SelfPlay {
     for (Path c : Checkpoints.list(work)) {
       AtomicFiles.deleteRecursively(c);
     }
-    for (String f : List.of(ModelDirectory.CONFIG, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
+    for (String f : List.of(ModelDirectory.CONFIG, Compositions.FILE, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
       Files.deleteIfExists(work.resolve(f));
     }
     if (Files.isDirectory(work)) {

@@ -6,15 +6,13 @@ import dev.tandem.api.data.JsonlDataset;
 import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
-import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
-import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.objective.SftObjective;
 import dev.tandem.api.optim.AdamW;
-import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.Evaluation;
 import dev.tandem.api.train.LrSchedule;
@@ -80,16 +78,19 @@ public final class SpinExperiment {
     }
   }
 
+  private final Tandem tandem;
   private final Engine engine;
   private final Tokenizer tokenizer;
   private final Path output;
   private final Listener listener;
 
   /**
+   * @param tandem the facade that loads the models and builds the trainers
    * @param tokenizer the tokenizer of the new models (it must have the chat specials)
    * @param output the experiment directory; each task gets {@code <output>/<task>/}
    */
-  public SpinExperiment(Engine engine, Tokenizer tokenizer, Path output, Listener listener) {
+  public SpinExperiment(Tandem tandem, Engine engine, Tokenizer tokenizer, Path output, Listener listener) {
+    this.tandem = tandem;
     this.engine = engine;
     this.tokenizer = tokenizer;
     this.output = output;
@@ -113,14 +114,14 @@ public final class SpinExperiment {
     Gpt gpt = new Gpt(spec.model());
     ModelDirectory.save(base, spec.model(), tokenizer, gpt.initialWeights(spec.initSeed()));
     Path sftDir = dir.resolve("sft");
-    LoadedModel lm = LoadedModel.load(engine, base, true);
+    LoadedModel lm = tandem.loadModel(engine, base, true);
     listener.onMessage(String.format("%s: %,d training and %,d held-out examples; model %d layers, d_model %d, context %d (%,d parameters)",
         spec.name(), train.size(), heldOut.size(), spec.model().nLayer(), spec.model().nEmbd(), ctx, lm.params().count(false)));
     supervised(spec, lm, train, spec.sftSteps(), spec.sftBatchSize(), sftDir, "sft");
 
     // 2. SPIN from the SFT model: it is evaluated there as stage "sft"
     Path spinDir = dir.resolve("spin");
-    SelfPlay spin = new SelfPlay(engine, lm.withPath(sftDir), spec.spin(), spinDir);
+    SelfPlay spin = new SelfPlay(tandem, engine, lm.withPath(sftDir), spec.spin(), spinDir);
     spin.addListener(listener);
     SelfPlay.Result result = spin.run(train, heldOut, SkipReport.collecting(), false);
     List<SpinReport.Stage> stages = new ArrayList<>();
@@ -133,7 +134,7 @@ public final class SpinExperiment {
     }
 
     // 3. continued SFT from the SFT model: SPIN's steps, SPIN's sequences per step
-    loadWeights(lm.params(), sftDir);
+    lm.restore(sftDir);
     Path contDir = dir.resolve("continued-sft");
     int rows = 2 * spec.spin().pairsPerBatch();
     supervised(spec, lm, train, spinSteps, rows, contDir, "continued_sft");
@@ -160,9 +161,7 @@ public final class SpinExperiment {
     TrainerConfig c =
         new TrainerConfig(steps, 1, spec.sftLearningRate(), LrSchedule.Kind.COSINE, 0.05f, 1.0f, Math.max(1, (int) (steps / 10)), 0, 0, 1);
     Batcher batcher = new Batcher(batchSize, Batcher.defaultBuckets(spec.model().nPositions()), tokenizer.padId());
-    Trainer trainer =
-        new Trainer(engine, lm.model(), lm.params(), new SftObjective(), AdamW.defaults(), c, spec.initSeed(), out,
-            (d, w) -> ModelDirectory.write(d, spec.model(), tokenizer, w));
+    Trainer trainer = tandem.trainer(engine, lm, new SftObjective(), AdamW.defaults(), c, spec.initSeed(), out);
     TrainingListener tl = listener.supervised(spec.name(), stage);
     if (tl != null) {
       trainer.addListener(tl);
@@ -172,12 +171,5 @@ public final class SpinExperiment {
 
   private static double round(double v) {
     return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : v;
-  }
-
-  private static void loadWeights(Parameters params, Path modelDir) throws IOException {
-    Map<String, HostTensor> w = Safetensors.read(modelDir.resolve(ModelDirectory.WEIGHTS));
-    for (String name : params.names()) {
-      params.write(name, w.get(name));
-    }
   }
 }
