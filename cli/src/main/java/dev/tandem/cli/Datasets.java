@@ -2,15 +2,15 @@ package dev.tandem.cli;
 
 import dev.tandem.api.data.Example;
 import dev.tandem.api.data.JsonlDataset;
+import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.model.LoadedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
-import dev.tandem.api.data.PreferencePair;
-import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
 
 /** Reading training files for commands: skips are reported on the output, never silent. */
 final class Datasets {

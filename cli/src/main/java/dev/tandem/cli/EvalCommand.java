@@ -1,7 +1,6 @@
 package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
 import dev.tandem.api.data.JsonlDataset;
 import dev.tandem.api.data.PromptTemplate;
@@ -57,8 +56,7 @@ public final class EvalCommand implements Callable<Integer> {
       if (examples.isEmpty()) {
         throw new IllegalArgumentException(data + ": no usable examples");
       }
-      Batcher batcher = new Batcher(batchSize, Batcher.defaultBuckets(ctx), lm.tokenizer().padId());
-      Evaluation.Result r = Evaluation.run(engine, lm.model(), lm.params(), lm.tokenizer(), examples, batcher, batchSize);
+      Evaluation.Result r = tandem.evaluate(engine, lm, examples, batchSize, true);
       Map<String, Object> line = new LinkedHashMap<>();
       line.put("loss", r.loss());
       line.put("tokens", r.tokens());

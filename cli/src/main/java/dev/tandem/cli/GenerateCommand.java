@@ -1,8 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.engine.Engine;
-import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.model.LoadedModel;
@@ -52,16 +50,8 @@ public final class GenerateCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     try (Engine engine = engineOptions.create(tandem)) {
       LoadedModel lm = tandem.loadModel(engine, model, false);
-      PromptTemplate template = new PromptTemplate(lm.tokenizer());
-      List<int[]> ids = new ArrayList<>();
-      for (String p : prompts) {
-        ids.add(raw ? lm.tokenizer().encode(p) : template.promptTokens(p));
-      }
-      try (Generator g = new Generator(engine, lm.model(), lm.params(), lm.tokenizer().eosId(), lm.tokenizer().padId())) {
-        List<int[]> outs = g.generate(ids, sampling, Math.max(1, Math.min(ids.size(), 32)));
-        for (int[] o : outs) {
-          spec.commandLine().getOut().println(lm.tokenizer().decode(o));
-        }
+      for (String completion : tandem.generate(engine, lm, prompts, sampling, raw)) {
+        spec.commandLine().getOut().println(completion);
       }
     }
     return 0;

@@ -7,7 +7,6 @@ import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
-import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
@@ -86,7 +85,7 @@ public final class Main {
       List<Example> examples =
           EXAMPLES.stream().map(e -> template.completion(e[0], e[1], "in-memory")).toList();
       int batchSize = 4;
-      Batcher batcher = new Batcher(batchSize, Batcher.defaultBuckets(config.nPositions()), model.tokenizer().padId());
+      Batcher batcher = tandem.batcher(model, batchSize);
       TrainerConfig training = TrainerConfig.defaults().withMaxSteps(STEPS).withLearningRate(1e-2f);
       Trainer trainer =
           tandem.trainer(engine, model, tandem.objective("sft"), AdamW.defaults(), training, 1, work.resolve("sft"));
@@ -95,13 +94,10 @@ public final class Main {
       System.out.printf(Locale.ROOT, "trained: %d steps, loss %.4f -> %.4f; the overriding sink saw %d steps%n",
           result.steps(), losses.get(0), result.lastLoss(), losses.size());
 
-      // 5. Greedy generation with the KV cache.
+      // 5. Greedy generation with the KV cache, in the model's chat template.
       String prompt = EXAMPLES.get(0)[0];
-      try (Generator g = new Generator(engine, model.model(), model.params(), model.tokenizer().eosId(), model.tokenizer().padId())) {
-        int[] out = g.generate(List.of(template.promptTokens(prompt)), SamplingConfig.greedy(32), 1).get(0);
-        System.out.println("prompt: " + prompt);
-        System.out.println("completion: " + model.tokenizer().decode(out));
-      }
+      System.out.println("prompt: " + prompt);
+      System.out.println("completion: " + tandem.generate(engine, model, prompt, SamplingConfig.greedy(32)));
     }
   }
 
