@@ -21,6 +21,7 @@ module dev.tandem.api {
   exports dev.tandem.api.generate;
   exports dev.tandem.api.inject;
   exports dev.tandem.api.compose;
+  exports dev.tandem.api.experiment;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;
   opens dev.tandem.api.train to com.fasterxml.jackson.databind;
@@ -30,4 +31,5 @@ module dev.tandem.api {
   uses dev.tandem.api.objective.Objective;
   uses dev.tandem.api.inject.TandemPlugin;
   uses dev.tandem.api.compose.CompositionStrategy;
+  uses dev.tandem.api.experiment.Experiment;
 }

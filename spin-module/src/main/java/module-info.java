@@ -5,6 +5,8 @@
  */
 module dev.tandem.spin {
   requires transitive dev.tandem.api;
+  requires org.knowm.xchart;
+  requires java.desktop;
 
   exports dev.tandem.spin;
   exports dev.tandem.spin.demo;
@@ -15,4 +17,6 @@ module dev.tandem.spin {
       dev.tandem.spin.SpinPlugin;
   provides dev.tandem.api.objective.Objective with
       dev.tandem.spin.SimpoObjective;
+  provides dev.tandem.api.experiment.Experiment with
+      dev.tandem.spin.demo.SpinDemo;
 }

@@ -2,7 +2,9 @@ package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tandem.spin.SpinReport;
+import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.option.OptionSpec;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.ToIntFunction;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -19,43 +22,65 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code tandem demo}: the main job. Without a subcommand it runs every experiment of the group at
- * its default (small) size, one after the other, each into its own subdirectory of {@code
- * --output}: SPIN ({@code demo spin}) into {@code spin/}, then CALM ({@code demo calm}) into {@code
- * calm/}. It prints a header per stage with an estimate of the time left, the experiments' own
- * progress, then both tables, where the files landed and the total wall time. If an experiment
- * fails the others still run; the command then says which failed and exits 1.
+ * {@code tandem demo}: the main job. Without a subcommand it runs every experiment it finds (each
+ * plugin's {@link Experiment}, through {@link java.util.ServiceLoader}) at its default (small) size,
+ * one after the other, each into its own subdirectory of {@code --output}: SPIN ({@code demo spin})
+ * into {@code spin/}, then CALM ({@code demo calm}) into {@code calm/}, then any other by name. It
+ * prints a header per stage with an estimate of the time left, the experiments' own progress, then
+ * every table, where the files landed and the total wall time. If an experiment fails the others
+ * still run; the command then says which failed and exits 1. {@code tandem demo --list} lists the
+ * experiments and their options.
  *
- * <p>To add an experiment: write the subcommand, list it in {@code subcommands} below and in {@link
- * #STAGES}.
+ * <p>To add an experiment: implement {@link Experiment} in a plugin and declare it with {@code
+ * provides dev.tandem.api.experiment.Experiment with ...}; its subcommand is built from what it
+ * declares ({@link ExperimentCommand}).
  */
 @Command(
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the end-to-end experiments that reproduce the papers' results at small scale.",
-      "Without a subcommand: SPIN, then CALM, at their default sizes, into --output/spin and --output/calm;",
-      "prints both tables, where the reports and plots landed and the total time."
+      "Run the end-to-end experiments that reproduce the papers' results at small scale (--list: those found).",
+      "Without a subcommand: every experiment found (SPIN, then CALM, then others) at its default size, into --output/NAME;",
+      "prints every table, where the reports and plots landed and the total time."
     },
-    subcommands = {DemoSpinCommand.class, DemoCalmCommand.class})
+    subcommands = {DemoCalmCommand.class})
 public final class DemoCommand implements Callable<Integer> {
   /**
-   * One experiment of the whole demo: its subcommand, its subdirectory, the files it must leave,
-   * and its typical wall time on this project's reference machine (2 shared cores, one thread),
-   * used only for the estimate of the time left.
+   * One experiment of the whole demo: its title, its subcommand (also its subdirectory), the files
+   * it must leave, its typical wall time by engine (for the estimate of the time left only), and
+   * the table rebuilt from its report.
    */
-  record Stage(String title, String subcommand, String dir, List<String> reports, Map<String, Integer> typicalSeconds) {
+  record Stage(String title, String subcommand, String dir, List<String> reports, ToIntFunction<String> typicalSeconds, Table table) {
     int typical(String engine) {
-      return typicalSeconds.getOrDefault(engine, typicalSeconds.values().stream().mapToInt(Integer::intValue).max().orElse(60));
+      return typicalSeconds.applyAsInt(engine);
     }
   }
 
-  static final List<Stage> STAGES =
-      List.of(
-          new Stage("SPIN: self-play fine-tuning on addition and WordNet definitions", "spin", "spin",
-              List.of("spin_report.json", "spin_report.png"), Map.of("djl", 150, "tensorflow", 240)),
-          new Stage("CALM: key-value arithmetic, composition against LoRA and full fine-tuning", "calm", "calm",
-              List.of("calm_report.json", "calm_report.png"), Map.of("djl", 240, "tensorflow", 600)));
+  /** The table of a finished stage, rebuilt from its report in its directory. */
+  @FunctionalInterface
+  interface Table {
+    String of(Path dir) throws java.io.IOException;
+  }
+
+  /** The CALM experiment, until it moves into its plugin. */
+  private static final Stage CALM =
+      new Stage("CALM: key-value arithmetic, composition against LoRA and full fine-tuning", "calm", "calm",
+          List.of("calm_report.json", "calm_report.png"), e -> "tensorflow".equals(e) ? 600 : 240, dir -> calmTable(dir.resolve("calm_report.json")));
+
+  /** The stages: every experiment found, in {@link ExperimentCommand#ordered} order. */
+  static List<Stage> stages(Tandem tandem) {
+    List<Stage> out = new ArrayList<>();
+    for (Experiment x : ExperimentCommand.ordered(tandem.experiments())) {
+      out.add(new Stage(x.description(), x.name(), x.name(), x.reports(), x::typicalSeconds, x::table));
+      if (x.name().equals("spin") && !tandem.experiments().containsKey("calm")) {
+        out.add(CALM);
+      }
+    }
+    if (!out.contains(CALM) && !tandem.experiments().containsKey("calm")) {
+      out.add(CALM);
+    }
+    return out;
+  }
 
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
@@ -63,28 +88,37 @@ public final class DemoCommand implements Callable<Integer> {
   @Option(names = {"--output", "-o"}, defaultValue = "demo-output", description = "Directory for every experiment's data, models, reports and plots (default: ./${DEFAULT-VALUE}).")
   Path output;
 
+  @Option(names = "--list", description = "List the experiments found and their options, and exit.")
+  boolean list;
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    Tandem tandem = Tandem.create();
+    if (list) {
+      list(tandem, out);
+      return 0;
+    }
+    List<Stage> all = stages(tandem);
     long t0 = System.nanoTime();
     Files.createDirectories(output);
     String engine = engineName();
-    out.printf("demo: %d experiments on engine %s, output in %s%n", STAGES.size(), engine, output.toAbsolutePath().normalize());
+    out.printf("demo: %d experiments on engine %s, output in %s%n", all.size(), engine, output.toAbsolutePath().normalize());
     double speed = 1.0; // measured time over typical time, from the stages done so far
     double typicalDone = 0;
     double actualDone = 0;
     Map<Stage, String> failures = new LinkedHashMap<>();
     Map<Stage, Double> seconds = new LinkedHashMap<>();
-    for (int i = 0; i < STAGES.size(); i++) {
-      Stage s = STAGES.get(i);
+    for (int i = 0; i < all.size(); i++) {
+      Stage s = all.get(i);
       Path dir = output.resolve(s.dir());
       double left = 0;
-      for (Stage rest : STAGES.subList(i, STAGES.size())) {
+      for (Stage rest : all.subList(i, all.size())) {
         left += rest.typical(engine) * speed;
       }
       out.printf("%n[%d/%d] %s -> %s%n      estimate: this stage about %s, all that is left about %s%n",
-          i + 1, STAGES.size(), s.title(), dir, minutes(s.typical(engine) * speed), minutes(left));
+          i + 1, all.size(), s.title(), dir, minutes(s.typical(engine) * speed), minutes(left));
       out.flush();
       // a report from an earlier run must not pass for this run's if this one fails
       for (String r : s.reports()) {
@@ -113,23 +147,23 @@ public final class DemoCommand implements Callable<Integer> {
       typicalDone += s.typical(engine);
       actualDone += took;
       speed = actualDone / typicalDone;
-      out.printf("[%d/%d] %s: %s in %s; %s elapsed in all%n", i + 1, STAGES.size(), s.subcommand().toUpperCase(Locale.ROOT),
+      out.printf("[%d/%d] %s: %s in %s; %s elapsed in all%n", i + 1, all.size(), s.subcommand().toUpperCase(Locale.ROOT),
           failures.containsKey(s) ? "FAILED (" + failures.get(s) + ")" : "done", minutes(took), minutes((System.nanoTime() - t0) / 1e9));
       out.flush();
     }
 
     out.printf("%n==== demo: results (engine %s) ====%n", engine);
-    for (Stage s : STAGES) {
+    for (Stage s : all) {
       Path dir = output.resolve(s.dir());
       out.printf("%n## %s%n%n", s.title());
       if (failures.containsKey(s)) {
         out.printf("FAILED (%s); see the messages above. Rerun it alone: tandem demo %s --output %s%n", failures.get(s), s.subcommand(), dir);
         continue;
       }
-      out.print(table(s, dir));
+      out.print(s.table().of(dir));
     }
     out.printf("%nfiles:%n");
-    for (Stage s : STAGES) {
+    for (Stage s : all) {
       Path dir = output.resolve(s.dir()).toAbsolutePath().normalize();
       for (String r : s.reports()) {
         Path f = dir.resolve(r);
@@ -155,13 +189,18 @@ public final class DemoCommand implements Callable<Integer> {
     return name != null ? name : "(none available)";
   }
 
-  /** The table a stage printed, rebuilt from the report it wrote (proof that it landed). */
-  static String table(Stage s, Path dir) throws java.io.IOException {
-    return switch (s.subcommand()) {
-      case "spin" -> SpinReport.read(dir.resolve(SpinReport.FILE)).table();
-      case "calm" -> calmTable(dir.resolve("calm_report.json"));
-      default -> "";
-    };
+  /** {@code NAME<TAB>DESCRIPTION}, then one indented line per option: {@code   NAME (TYPE, default VALUE): DOC}. */
+  private static void list(Tandem tandem, PrintWriter out) {
+    for (Experiment x : ExperimentCommand.ordered(tandem.experiments())) {
+      out.println(x.name() + "\t" + x.description());
+      for (OptionSpec o : x.options()) {
+        out.println("  " + o.name() + " (" + o.typeName() + ", default " + (o.defaultValue().isEmpty() ? "none" : o.defaultValue()) + "): " + o.doc());
+      }
+    }
+    if (!tandem.experiments().containsKey("calm")) {
+      out.println("calm\t" + CALM.title() + " (built into the CLI; options: tandem demo calm --help)");
+    }
+    out.flush();
   }
 
   private static String calmTable(Path report) throws java.io.IOException {

@@ -34,7 +34,7 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests and embedders). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    CommandLine cli = new CommandLine(new Main());
+    CommandLine cli = commandLine();
     cli.setOut(out);
     cli.setErr(err);
     cli.setExecutionExceptionHandler(
@@ -46,6 +46,25 @@ public final class Main implements Runnable {
           return 1;
         });
     return cli.execute(args);
+  }
+
+  /**
+   * The whole command line: the built-in commands, and under {@code demo} one subcommand per
+   * {@link dev.tandem.api.experiment.Experiment} that the plugins provide.
+   */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    CommandLine demo = cli.getSubcommands().get("demo");
+    try {
+      for (var x : ExperimentCommand.ordered(dev.tandem.api.inject.Tandem.create().experiments())) {
+        if (!demo.getSubcommands().containsKey(x.name())) {
+          demo.addSubcommand(x.name(), ExperimentCommand.create(x));
+        }
+      }
+    } catch (RuntimeException e) {
+      // a broken plugin must not take the other commands down; 'tandem demo' reports it when run
+    }
+    return cli;
   }
 
   @Override

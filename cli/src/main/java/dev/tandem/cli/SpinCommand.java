@@ -11,6 +11,7 @@ import dev.tandem.spin.SelfPlay;
 import dev.tandem.spin.SpinConfig;
 import dev.tandem.spin.SpinObjective;
 import dev.tandem.spin.SpinReport;
+import dev.tandem.spin.SpinReportPlot;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -143,25 +144,12 @@ public final class SpinCommand implements Callable<Integer> {
 
   /** The evaluation and throughput fields of a stage line, {@code key=value ...}. */
   static String summary(Map<String, Object> line) {
-    StringBuilder sb = new StringBuilder();
-    for (Map.Entry<String, Object> e : line.entrySet()) {
-      String k = e.getKey();
-      if (k.startsWith("eval_") || k.equals("generated_tokens_per_second") || k.equals("train_steps") || k.equals("seconds")) {
-        Object v = e.getValue();
-        sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v instanceof Double d ? String.format("%.4f", d) : v);
-      }
-    }
-    return sb.toString();
+    return SpinReport.summary(line);
   }
 
   /** Writes {@code spin_report.json} and {@code spin_report.png} and prints the table. */
   static void writeReport(SpinReport report, Path output, PrintWriter out) throws java.io.IOException {
-    report.write(output.resolve(SpinReport.FILE));
-    Path png = ReportPlot.write(report, output.resolve("spin_report.png"));
-    out.println();
-    out.print(report.table());
-    out.printf("report: %s%s%n", output.resolve(SpinReport.FILE), png == null ? "" : ", plot: " + png);
-    out.flush();
+    SpinReportPlot.writeReport(report, output, out);
   }
 
   private static String stem(Path file) {

@@ -48,7 +48,7 @@ class CliCommandsIT {
   @Test
   void everyEngineCommandIsCovered() {
     TreeSet<String> withEngine = new TreeSet<>();
-    collect(new CommandLine(new Main()), "", withEngine);
+    collect(Main.commandLine(), "", withEngine);
     TreeSet<String> covered = new TreeSet<>(HERE);
     covered.addAll(ELSEWHERE.keySet());
     assertEquals(covered, withEngine, "commands that take --engine, against those the it-tests run on every engine");

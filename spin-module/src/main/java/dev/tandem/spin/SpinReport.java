@@ -158,4 +158,20 @@ public record SpinReport(List<Task> tasks) {
     }
     return sb.toString();
   }
+
+  /**
+   * The evaluation and throughput fields of a stage line of {@link SelfPlay#METRICS}, {@code
+   * key=value ...}: what progress output prints per stage.
+   */
+  public static String summary(Map<String, Object> line) {
+    StringBuilder sb = new StringBuilder();
+    for (Map.Entry<String, Object> e : line.entrySet()) {
+      String k = e.getKey();
+      if (k.startsWith("eval_") || k.equals("generated_tokens_per_second") || k.equals("train_steps") || k.equals("seconds")) {
+        Object v = e.getValue();
+        sb.append(sb.length() == 0 ? "" : " ").append(k).append('=').append(v instanceof Double d ? String.format("%.4f", d) : v);
+      }
+    }
+    return sb.toString();
+  }
 }

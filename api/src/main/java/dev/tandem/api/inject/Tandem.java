@@ -17,6 +17,7 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
+import dev.tandem.api.experiment.Experiment;
 import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.model.LoadedModel;
@@ -74,9 +75,11 @@ import java.util.Set;
  */
 public final class Tandem {
   private final Injector injector;
+  private final List<Experiment> experiments;
 
-  private Tandem(Injector injector) {
+  private Tandem(Injector injector, List<Experiment> experiments) {
     this.injector = injector;
+    this.experiments = List.copyOf(experiments);
   }
 
   /** Discovers engines, objectives and plugins through {@link ServiceLoader}. */
@@ -221,6 +224,29 @@ public final class Tandem {
     return items;
   }
 
+  /**
+   * All experiments by name (plugins' {@link Experiment}s, found through {@link ServiceLoader}),
+   * in name order.
+   *
+   * @throws IllegalStateException if two experiments of different classes claim one name
+   */
+  public Map<String, Experiment> experiments() {
+    Map<String, Experiment> out = new java.util.TreeMap<>();
+    for (Experiment e : experiments) {
+      Experiment other = out.putIfAbsent(e.name(), e);
+      if (other != null && other.getClass() != e.getClass()) {
+        throw new IllegalStateException(
+            "experiment name '" + e.name() + "' is claimed by " + origin(other.getClass()) + " and " + origin(e.getClass()) + ": each experiment needs its own name");
+      }
+    }
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** The experiment with this name; the error lists the known ones. */
+  public Experiment experiment(String name) {
+    return Named.get(experiments(), "experiment", name);
+  }
+
   /** The tokenizer given to new models. */
   public Tokenizer tokenizer() {
     return injector.getInstance(Tokenizer.class);
@@ -254,6 +280,7 @@ public final class Tandem {
     private boolean discover = true;
     private final List<EngineProvider> engines = new ArrayList<>();
     private final List<Objective> objectives = new ArrayList<>();
+    private final List<Experiment> experiments = new ArrayList<>();
     private final List<Module> modules = new ArrayList<>();
     private final List<Module> overrides = new ArrayList<>();
 
@@ -275,6 +302,12 @@ public final class Tandem {
       return this;
     }
 
+    /** Registers an experiment explicitly. */
+    public Builder experiment(Experiment experiment) {
+      experiments.add(experiment);
+      return this;
+    }
+
     /** Adds a module (e.g. a plugin's) to the injector. */
     public Builder module(Module module) {
       modules.add(module);
@@ -290,8 +323,10 @@ public final class Tandem {
     public Tandem build() {
       List<EngineProvider> e = new ArrayList<>(engines);
       List<Objective> o = new ArrayList<>(objectives);
+      List<Experiment> x = new ArrayList<>(experiments);
       List<Module> all = new ArrayList<>();
       if (discover) {
+        ServiceLoader.load(Experiment.class).forEach(x::add);
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
         ServiceLoader.load(Objective.class).forEach(o::add);
         ServiceLoader.load(TandemPlugin.class).forEach(p -> all.add(p.module()));
@@ -299,7 +334,7 @@ public final class Tandem {
       all.add(0, new CoreModule(e, o));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
-      return new Tandem(Guice.createInjector(root));
+      return new Tandem(Guice.createInjector(root), x);
     }
   }
 }

@@ -1,6 +1,5 @@
-package dev.tandem.cli;
+package dev.tandem.spin;
 
-import dev.tandem.spin.SpinReport;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,16 +10,16 @@ import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
 /** Draws {@code spin_report.png}: one bar chart per task and metric, the stages along the x axis. */
-final class ReportPlot {
+public final class SpinReportPlot {
   private static final int W = 520;
   private static final int H = 360;
 
-  private ReportPlot() {}
+  private SpinReportPlot() {}
 
   private record Cell(int row, int col, CategoryChart chart) {}
 
   /** Writes the plot; returns its path, or null when the report holds no measurement. */
-  static Path write(SpinReport report, Path png) throws IOException {
+  public static Path write(SpinReport report, Path png) throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<Cell> charts = new ArrayList<>();
     for (int row = 0; row < report.tasks().size(); row++) {
@@ -67,6 +66,22 @@ final class ReportPlot {
     Path tmp = png.resolveSibling(png.getFileName() + ".tmp");
     javax.imageio.ImageIO.write(image, "png", tmp.toFile());
     Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    return png;
+  }
+
+  /**
+   * Writes {@code spin_report.json} and {@code spin_report.png} into {@code output} and prints the
+   * table and where they landed.
+   *
+   * @return the plot, or null when the report holds no measurement
+   */
+  public static Path writeReport(SpinReport report, Path output, java.io.PrintWriter out) throws IOException {
+    report.write(output.resolve(SpinReport.FILE));
+    Path png = write(report, output.resolve("spin_report.png"));
+    out.println();
+    out.print(report.table());
+    out.printf("report: %s%s%n", output.resolve(SpinReport.FILE), png == null ? "" : ", plot: " + png);
+    out.flush();
     return png;
   }
 }

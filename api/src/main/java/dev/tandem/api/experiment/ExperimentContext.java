@@ -1,0 +1,76 @@
+package dev.tandem.api.experiment;
+
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.option.OptionValues;
+import dev.tandem.api.train.TrainingListener;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * What an {@link Experiment} runs with: the facade, the engine the user chose, its option values,
+ * its output directory and where progress goes.
+ */
+public interface ExperimentContext {
+  /** The facade: models, data, trainers, evaluation and generation. */
+  Tandem tandem();
+
+  /**
+   * A new engine as the user chose it ({@code --engine}, {@code --device}, {@code --threads}); the
+   * caller closes it.
+   */
+  Engine engine();
+
+  /** The experiment's options: every declared one, given or default. */
+  OptionValues options();
+
+  /** The directory for its data, models and reports (created by the caller). */
+  Path output();
+
+  /** Progress and results for the user. */
+  PrintWriter out();
+
+  /**
+   * A listener that shows the progress of one training run (a progress bar on a terminal, a line
+   * per logged step otherwise), e.g. {@code progress("addition sft")}.
+   */
+  TrainingListener progress(String task);
+
+  /** A context of these parts. */
+  static ExperimentContext of(
+      Tandem tandem, Supplier<Engine> engines, OptionValues options, Path output, PrintWriter out, Function<String, TrainingListener> progress) {
+    return new ExperimentContext() {
+      @Override
+      public TrainingListener progress(String task) {
+        return progress.apply(task);
+      }
+
+      @Override
+      public Tandem tandem() {
+        return tandem;
+      }
+
+      @Override
+      public Engine engine() {
+        return engines.get();
+      }
+
+      @Override
+      public OptionValues options() {
+        return options;
+      }
+
+      @Override
+      public Path output() {
+        return output;
+      }
+
+      @Override
+      public PrintWriter out() {
+        return out;
+      }
+    };
+  }
+}
