@@ -22,6 +22,7 @@ module dev.tandem.api {
   exports dev.tandem.api.inject;
   exports dev.tandem.api.compose;
   exports dev.tandem.api.experiment;
+  exports dev.tandem.api.bench;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;
   opens dev.tandem.api.train to com.fasterxml.jackson.databind;

@@ -1,6 +1,7 @@
 package dev.tandem.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tandem.api.bench.Benchmark;
 import dev.tandem.api.compose.BaseModel;
 import dev.tandem.api.compose.ComposedModel;
 import dev.tandem.api.engine.Engine;
@@ -95,61 +96,19 @@ public final class BenchCommand implements Callable<Integer> {
           throw new IllegalArgumentException("--compare-only needs a composed --model or a --baseline");
         }
         Map<String, Object> r = compareOnly ? bench.header() : bench.run(steps, newTokens);
-        List<Benchmark.Subject> others = new ArrayList<>();
+        List<Benchmark.Subject> bases = new ArrayList<>();
         if (composed.isPresent()) {
           for (BaseModel b : composed.get().bases()) {
             LoadedModel base = tandem.loadModel(engine, b.path(), false);
-            others.add(new Benchmark.Subject(b.label(), base.model(), base.params()));
+            bases.add(new Benchmark.Subject(b.label(), base.model(), base.params()));
           }
         }
-        int nBases = others.size();
+        Benchmark.Subject base = null;
         if (baseline != null) {
-          LoadedModel base = tandem.loadModel(engine, baseline, false);
-          others.add(new Benchmark.Subject("baseline", base.model(), base.params()));
+          LoadedModel b = tandem.loadModel(engine, baseline, false);
+          base = new Benchmark.Subject("baseline", b.model(), b.params());
         }
-        if (!others.isEmpty()) {
-          double[][] seconds = bench.generationSeconds(others, newTokens, trials);
-          long tokens = bench.generationTokens(others, newTokens);
-          // tokens per second: the best run of each model; time ratios: the median over trials of
-          // the ratio within a trial (the models take turns, so both sides see the same load)
-          double[] best = new double[others.size() + 1];
-          java.util.Arrays.fill(best, Double.MAX_VALUE);
-          for (double[] trial : seconds) {
-            for (int i = 0; i < best.length; i++) {
-              best[i] = Math.min(best[i], trial[i]);
-            }
-          }
-          r.put("compared_tokens", tokens);
-          r.put("compared_trials", trials);
-          r.put("compared_generate_tokens_per_second", Benchmark.round(tokens / best[0]));
-          if (composed.isPresent()) {
-            r.put("composition", composed.get().strategy());
-            double[] overAnchor = new double[trials];
-            double[] overSeparate = new double[trials];
-            for (int t = 0; t < trials; t++) {
-              double sum = 0;
-              for (int i = 0; i < nBases; i++) {
-                sum += seconds[t][i + 1];
-              }
-              overAnchor[t] = seconds[t][0] / seconds[t][1];
-              overSeparate[t] = seconds[t][0] / sum;
-            }
-            for (int i = 0; i < nBases; i++) {
-              r.put("generate_tokens_per_second_" + others.get(i).name(), Benchmark.round(tokens / best[i + 1]));
-            }
-            r.put("generate_time_over_anchor", Benchmark.round(Benchmark.median(overAnchor)));
-            r.put("generate_time_over_bases_separately", Benchmark.round(Benchmark.median(overSeparate)));
-          }
-          if (baseline != null) {
-            int b = others.size();
-            double[] over = new double[trials];
-            for (int t = 0; t < trials; t++) {
-              over[t] = seconds[t][0] / seconds[t][b];
-            }
-            r.put("baseline_generate_tokens_per_second", Benchmark.round(tokens / best[b]));
-            r.put("generate_time_over_baseline", Benchmark.round(Benchmark.median(over)));
-          }
-        }
+        bench.compare(r, composed.map(ComposedModel::strategy).orElse(null), bases, base, newTokens, trials);
         spec.commandLine().getOut().println(json.writeValueAsString(r));
         spec.commandLine().getOut().flush();
       }

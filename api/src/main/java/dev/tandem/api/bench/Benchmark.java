@@ -1,4 +1,4 @@
-package dev.tandem.cli;
+package dev.tandem.api.bench;
 
 import dev.tandem.api.engine.CompiledFunction;
 import dev.tandem.api.engine.Engine;
@@ -25,9 +25,9 @@ import java.util.Random;
  * generation with and without the KV cache; and generation of other models (a composition's bases,
  * a baseline) against the same prompts, interleaved, for time ratios.
  */
-final class Benchmark {
+public final class Benchmark {
   /** A model to time: its network and its parameters on the engine. */
-  record Subject(String name, CausalLM model, Parameters params) {}
+  public record Subject(String name, CausalLM model, Parameters params) {}
 
   private final Engine engine;
   private final Subject subject;
@@ -35,7 +35,7 @@ final class Benchmark {
   private final int seqLen;
   private final int threads;
 
-  Benchmark(Engine engine, Subject subject, int batch, int seqLen, int threads) {
+  public Benchmark(Engine engine, Subject subject, int batch, int seqLen, int threads) {
     this.threads = threads;
     this.engine = engine;
     this.subject = subject;
@@ -44,7 +44,7 @@ final class Benchmark {
   }
 
   /** Engine, device and threads: the first fields of every result. */
-  Map<String, Object> header() {
+  public Map<String, Object> header() {
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("engine", engine.name());
     r.put("device", engine.device());
@@ -52,7 +52,8 @@ final class Benchmark {
     return r;
   }
 
-  Map<String, Object> run(int trainSteps, int newTokens) {
+  /** The engine's matmul peak, training throughput and MFU, and generation with and without the KV cache. */
+  public Map<String, Object> run(int trainSteps, int newTokens) {
     Map<String, Object> r = header();
     double peak = matmulPeak();
     Parameters p = subject.params();
@@ -76,7 +77,7 @@ final class Benchmark {
   }
 
   /** Best of a few square fp32 matmuls, as GFLOP/s. */
-  double matmulPeak() {
+  public double matmulPeak() {
     double best = 0;
     Parameters none = engine.createParameters(Map.of(), java.util.Set.of());
     try (CompiledFunction mm = engine.compile(none, (ops, p, in) -> List.of(ops.matmul(in.get(0), in.get(1))))) {
@@ -168,7 +169,7 @@ final class Benchmark {
    * [trial][model]}, model 0 the subject. The models take turns within a trial, so that a ratio of
    * times within one trial compares them under the same machine load.
    */
-  double[][] generationSeconds(List<Subject> others, int newTokens, int trials) {
+  public double[][] generationSeconds(List<Subject> others, int newTokens, int trials) {
     List<Subject> all = new ArrayList<>();
     all.add(subject);
     all.addAll(others);
@@ -202,7 +203,7 @@ final class Benchmark {
   }
 
   /** The median of per-trial values. */
-  static double median(double[] values) {
+  public static double median(double[] values) {
     double[] v = values.clone();
     java.util.Arrays.sort(v);
     int n = v.length;
@@ -210,7 +211,7 @@ final class Benchmark {
   }
 
   /** Tokens generated per call of {@link #generationSeconds}. */
-  long generationTokens(List<Subject> others, int newTokens) {
+  public long generationTokens(List<Subject> others, int newTokens) {
     int ctx = subject.model().config().nPositions();
     for (Subject s : others) {
       ctx = Math.min(ctx, s.model().config().nPositions());
@@ -258,7 +259,71 @@ final class Benchmark {
     return HostTensor.of(v, shape);
   }
 
-  static double round(double v) {
+  public static double round(double v) {
     return Math.round(v * 1000) / 1000.0;
+  }
+
+  /**
+   * Times generation of the subject against a composition's bases and/or a baseline on the same
+   * prompts, interleaved ({@link #generationSeconds}), and adds to {@code r}: {@code
+   * compared_tokens}, {@code compared_trials}, {@code compared_generate_tokens_per_second}; with
+   * bases, {@code composition}, {@code generate_tokens_per_second_<base>}, {@code
+   * generate_time_over_anchor} and {@code generate_time_over_bases_separately}; with a baseline,
+   * {@code baseline_generate_tokens_per_second} and {@code generate_time_over_baseline}. Tokens per
+   * second: each model's best run; time ratios: the median over trials of the ratio within a trial
+   * (the models take turns, so both sides see the same load).
+   *
+   * @param strategy the composition's strategy, or null when {@code bases} is empty
+   * @param bases the composition's bases, the anchor first (possibly empty)
+   * @param baseline a baseline model, or null
+   */
+  public void compare(Map<String, Object> r, String strategy, List<Subject> bases, Subject baseline, int newTokens, int trials) {
+    List<Subject> others = new ArrayList<>(bases);
+    int nBases = bases.size();
+    if (baseline != null) {
+      others.add(baseline);
+    }
+    if (others.isEmpty()) {
+      return;
+    }
+    double[][] seconds = generationSeconds(others, newTokens, trials);
+    long tokens = generationTokens(others, newTokens);
+    double[] best = new double[others.size() + 1];
+    java.util.Arrays.fill(best, Double.MAX_VALUE);
+    for (double[] trial : seconds) {
+      for (int i = 0; i < best.length; i++) {
+        best[i] = Math.min(best[i], trial[i]);
+      }
+    }
+    r.put("compared_tokens", tokens);
+    r.put("compared_trials", trials);
+    r.put("compared_generate_tokens_per_second", round(tokens / best[0]));
+    if (nBases > 0) {
+      r.put("composition", strategy);
+      double[] overAnchor = new double[trials];
+      double[] overSeparate = new double[trials];
+      for (int t = 0; t < trials; t++) {
+        double sum = 0;
+        for (int i = 0; i < nBases; i++) {
+          sum += seconds[t][i + 1];
+        }
+        overAnchor[t] = seconds[t][0] / seconds[t][1];
+        overSeparate[t] = seconds[t][0] / sum;
+      }
+      for (int i = 0; i < nBases; i++) {
+        r.put("generate_tokens_per_second_" + others.get(i).name(), round(tokens / best[i + 1]));
+      }
+      r.put("generate_time_over_anchor", round(median(overAnchor)));
+      r.put("generate_time_over_bases_separately", round(median(overSeparate)));
+    }
+    if (baseline != null) {
+      int b = others.size();
+      double[] over = new double[trials];
+      for (int t = 0; t < trials; t++) {
+        over[t] = seconds[t][0] / seconds[t][b];
+      }
+      r.put("baseline_generate_tokens_per_second", round(tokens / best[b]));
+      r.put("generate_time_over_baseline", round(median(over)));
+    }
   }
 }
