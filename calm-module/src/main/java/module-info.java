@@ -2,10 +2,12 @@
  * CALM (Bansal et al. 2024): frozen anchor and augmenting models composed through trainable
  * cross-attention, and LoRA on the anchor as the baseline; both as {@link
  * dev.tandem.api.compose.CompositionStrategy} plugins written over the api's op set. Also the data of
- * the paper's key-value arithmetic experiment.
+ * the paper's key-value arithmetic experiment, and the experiment itself ({@code tandem demo calm}).
  */
 module dev.tandem.calm {
   requires dev.tandem.api;
+  requires org.knowm.xchart;
+  requires java.desktop;
 
   exports dev.tandem.calm;
   exports dev.tandem.calm.kv;
@@ -17,4 +19,6 @@ module dev.tandem.calm {
   provides dev.tandem.api.compose.CompositionStrategy with
       dev.tandem.calm.CalmStrategy,
       dev.tandem.calm.LoraStrategy;
+  provides dev.tandem.api.experiment.Experiment with
+      dev.tandem.calm.demo.CalmDemo;
 }

@@ -1,7 +1,5 @@
 package dev.tandem.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tandem.api.experiment.Experiment;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.option.OptionSpec;
@@ -43,7 +41,7 @@ import picocli.CommandLine.Spec;
       "Without a subcommand: every experiment found (SPIN, then CALM, then others) at its default size, into --output/NAME;",
       "prints every table, where the reports and plots landed and the total time."
     },
-    subcommands = {DemoCalmCommand.class})
+    subcommands = {})
 public final class DemoCommand implements Callable<Integer> {
   /**
    * One experiment of the whole demo: its title, its subcommand (also its subdirectory), the files
@@ -62,22 +60,11 @@ public final class DemoCommand implements Callable<Integer> {
     String of(Path dir) throws java.io.IOException;
   }
 
-  /** The CALM experiment, until it moves into its plugin. */
-  private static final Stage CALM =
-      new Stage("CALM: key-value arithmetic, composition against LoRA and full fine-tuning", "calm", "calm",
-          List.of("calm_report.json", "calm_report.png"), e -> "tensorflow".equals(e) ? 600 : 240, dir -> calmTable(dir.resolve("calm_report.json")));
-
   /** The stages: every experiment found, in {@link ExperimentCommand#ordered} order. */
   static List<Stage> stages(Tandem tandem) {
     List<Stage> out = new ArrayList<>();
     for (Experiment x : ExperimentCommand.ordered(tandem.experiments())) {
       out.add(new Stage(x.description(), x.name(), x.name(), x.reports(), x::typicalSeconds, x::table));
-      if (x.name().equals("spin") && !tandem.experiments().containsKey("calm")) {
-        out.add(CALM);
-      }
-    }
-    if (!out.contains(CALM) && !tandem.experiments().containsKey("calm")) {
-      out.add(CALM);
     }
     return out;
   }
@@ -197,24 +184,7 @@ public final class DemoCommand implements Callable<Integer> {
         out.println("  " + o.name() + " (" + o.typeName() + ", default " + (o.defaultValue().isEmpty() ? "none" : o.defaultValue()) + "): " + o.doc());
       }
     }
-    if (!tandem.experiments().containsKey("calm")) {
-      out.println("calm\t" + CALM.title() + " (built into the CLI; options: tandem demo calm --help)");
-    }
     out.flush();
-  }
-
-  private static String calmTable(Path report) throws java.io.IOException {
-    JsonNode root = new ObjectMapper().readTree(report.toFile());
-    Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
-    root.get("accuracy").fields().forEachRemaining(task -> {
-      Map<String, Double> row = new LinkedHashMap<>();
-      task.getValue().fields().forEachRemaining(m -> row.put(m.getKey(), m.getValue().doubleValue()));
-      accuracy.put(task.getKey(), row);
-    });
-    JsonNode inf = root.path("inference");
-    return DemoCalmCommand.table(accuracy)
-        + String.format(Locale.ROOT, "%ninference time ratios (cached generation): CALM / (m_A + m_B separately) = %s, merged LoRA / m_B = %s%n",
-            inf.path("calm_over_separate").asText("?"), inf.path("lora_merged_over_anchor").asText("?"));
   }
 
   static String minutes(double seconds) {

@@ -66,7 +66,7 @@ final class ExperimentCommand implements Callable<Integer> {
     Files.createDirectories(output);
     Tandem tandem = Tandem.create();
     ExperimentContext ctx =
-        ExperimentContext.of(tandem, () -> engine(tandem, err), values, output, out, task -> new ProgressListener(task, out));
+        ExperimentContext.of(tandem, threads -> engine(tandem, err, threads), values, output, out, task -> new ProgressListener(task, out));
     experiment.run(ctx);
     return 0;
   }
@@ -87,9 +87,10 @@ final class ExperimentCommand implements Callable<Integer> {
     return values;
   }
 
-  private Engine engine(Tandem tandem, PrintWriter err) {
-    Engine e = tandem.engine(engineOptions.engine, new EngineOptions(engineOptions.device, engineOptions.threads));
-    EngineOptionsMixin.announce(err, e, engineOptions.threads);
+  private Engine engine(Tandem tandem, PrintWriter err, int defaultThreads) {
+    int threads = engineOptions.threads > 0 ? engineOptions.threads : defaultThreads;
+    Engine e = tandem.engine(engineOptions.engine, new EngineOptions(engineOptions.device, threads));
+    EngineOptionsMixin.announce(err, e, threads);
     return e;
   }
 

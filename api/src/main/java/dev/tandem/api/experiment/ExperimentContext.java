@@ -7,7 +7,7 @@ import dev.tandem.api.train.TrainingListener;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Function;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 /**
  * What an {@link Experiment} runs with: the facade, the engine the user chose, its option values,
@@ -21,7 +21,15 @@ public interface ExperimentContext {
    * A new engine as the user chose it ({@code --engine}, {@code --device}, {@code --threads}); the
    * caller closes it.
    */
-  Engine engine();
+  default Engine engine() {
+    return engine(0);
+  }
+
+  /**
+   * As {@link #engine()}, with {@code defaultThreads} intra-op threads unless the user chose a
+   * number (0: the engine's default). On a shared machine one thread gives stable timings.
+   */
+  Engine engine(int defaultThreads);
 
   /** The experiment's options: every declared one, given or default. */
   OptionValues options();
@@ -38,9 +46,14 @@ public interface ExperimentContext {
    */
   TrainingListener progress(String task);
 
-  /** A context of these parts. */
+  /**
+   * A context of these parts.
+   *
+   * @param engines creates the user's engine, given the default number of threads
+   * @param progress a progress listener for a training run, given its name
+   */
   static ExperimentContext of(
-      Tandem tandem, Supplier<Engine> engines, OptionValues options, Path output, PrintWriter out, Function<String, TrainingListener> progress) {
+      Tandem tandem, IntFunction<Engine> engines, OptionValues options, Path output, PrintWriter out, Function<String, TrainingListener> progress) {
     return new ExperimentContext() {
       @Override
       public TrainingListener progress(String task) {
@@ -53,8 +66,8 @@ public interface ExperimentContext {
       }
 
       @Override
-      public Engine engine() {
-        return engines.get();
+      public Engine engine(int defaultThreads) {
+        return engines.apply(defaultThreads);
       }
 
       @Override

@@ -158,6 +158,23 @@ public final class Tandem {
   }
 
   /**
+   * A new composition of frozen base models on {@code engine}: the strategy's new parameters from
+   * {@code seed}, trainable; the bases' weights frozen.
+   *
+   * @param strategy a composition strategy's name ({@code calm}, {@code lora}, a plugin's)
+   * @param anchor the anchor model directory (its head and vocabulary are kept)
+   * @param augments augmenting model directories (possibly none, e.g. for LoRA)
+   * @param options the strategy's options by name
+   * @throws IllegalArgumentException for an unknown strategy (listing the known ones), bases with
+   *     different tokenizers, or a bad option
+   */
+  public LoadedModel compose(Engine engine, String strategy, Path anchor, List<Path> augments, Map<String, String> options, long seed)
+      throws IOException {
+    CompositionStrategy s = composition(strategy);
+    return dev.tandem.api.compose.Compositions.create(engine, s, dev.tandem.api.compose.Compositions.loadBases(anchor, augments), options, seed);
+  }
+
+  /**
    * The sequence examples of a JSONL file ({@code prompt}/{@code completion}, {@code messages} or
    * {@code text} records), tokenized with {@code model}'s tokenizer and chat template; those longer
    * than its context go to {@code skips} (a strict report makes them an error naming the line).

@@ -1,0 +1,169 @@
+package dev.tandem.calm.demo;
+
+import dev.tandem.api.bench.Benchmark;
+import dev.tandem.api.compose.BaseModel;
+import dev.tandem.api.compose.ComposedModel;
+import dev.tandem.api.data.Example;
+import dev.tandem.api.data.SkipReport;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.experiment.ExperimentContext;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.io.ModelDirectory;
+import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.train.Evaluation;
+import dev.tandem.api.train.LrSchedule;
+import dev.tandem.api.train.SequenceData;
+import dev.tandem.api.train.TrainerConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The steps of the CALM experiment through the facade, each on a new engine with one thread unless
+ * the user chose a number (as the CLI's commands it replaces ran them: {@code init}, {@code sft},
+ * {@code compose}, {@code eval}, {@code bench --compare-only}, with their defaults), and the timing
+ * of named stages.
+ */
+final class Stages {
+  /** Sequences per batch when evaluating. */
+  private static final int EVAL_BATCH = 50;
+  /** Timed generation: prompts per batch and new tokens (bench's defaults). */
+  private static final int BENCH_BATCH = 16;
+  private static final int BENCH_NEW_TOKENS = 48;
+
+  private final ExperimentContext ctx;
+  private final Tandem tandem;
+  private final PrintWriter out;
+  private final int batchSize;
+  private final long seed;
+  private final Map<String, Double> seconds = new LinkedHashMap<>();
+
+  Stages(ExperimentContext ctx) {
+    this.ctx = ctx;
+    this.tandem = ctx.tandem();
+    this.out = ctx.out();
+    this.batchSize = ctx.options().getInt("batch-size");
+    this.seed = ctx.options().getLong("seed");
+  }
+
+  @FunctionalInterface
+  interface Stage {
+    void run() throws Exception;
+  }
+
+  /** Runs a stage between a start and an end line, and records its time. */
+  void stage(String name, Stage s) throws Exception {
+    out.printf("demo calm: %s%n", name);
+    out.flush();
+    long t = System.nanoTime();
+    s.run();
+    double secs = (System.nanoTime() - t) / 1e9;
+    seconds.put(name, Math.round(secs * 10) / 10.0);
+    out.printf("demo calm: %s took %.1f s%n", name, secs);
+    out.flush();
+  }
+
+  /** Seconds per stage, in order. */
+  Map<String, Double> seconds() {
+    return seconds;
+  }
+
+  /** A new model directory of the experiment's shape, initialised from {@code initSeed}. */
+  void init(Path dir, long initSeed) throws IOException {
+    var o = ctx.options();
+    Tokenizer tokenizer = tandem.tokenizer();
+    ModelConfig config = ModelConfig.of(tokenizer.vocabSize(), o.getInt("layers"), o.getInt("heads"), o.getInt("d-model"), o.getInt("context"));
+    ModelDirectory.save(dir, config, tokenizer, new Gpt(config).initialWeights(initSeed));
+  }
+
+  /** SFT of {@code model} on {@code data} into {@code output}. */
+  void sft(String name, Path model, Path data, Path output, long steps, float lr) throws Exception {
+    try (Engine engine = ctx.engine(1)) {
+      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr);
+    }
+  }
+
+  /** A new composition trained on {@code data} into {@code output}; with {@code merge}, also merged into {@code output/merged}. */
+  void compose(String strategy, Path anchor, List<Path> augments, Map<String, String> options, Path data, Path output, long steps, float lr, boolean merge)
+      throws Exception {
+    try (Engine engine = ctx.engine(1)) {
+      LoadedModel lm = tandem.compose(engine, strategy, anchor, augments, options, seed);
+      ComposedModel composed = lm.composition().orElseThrow();
+      out.printf("compose: %s, %s; %,d trainable parameters of %,d%n", strategy, composed.settings(), lm.params().count(true), lm.params().count(false));
+      train(strategy, engine, lm, data, output, steps, lr);
+      if (merge) {
+        Map<String, HostTensor> merged =
+            composed.merge(lm.params().readAll()).orElseThrow(() -> new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights"));
+        ModelDirectory anchorDir = composed.anchor().directory();
+        ModelDirectory.save(output.resolve("merged"), anchorDir.config(), anchorDir.tokenizer(), merged);
+      }
+    }
+  }
+
+  /** SFT with the defaults of {@code tandem sft}: AdamW, cosine schedule, 5% warmup, clipping at 1. */
+  private void train(String name, Engine engine, LoadedModel lm, Path data, Path output, long steps, float lr) throws Exception {
+    List<Example> train = usable(tandem.examples(lm, data, skips(data)), data);
+    TrainerConfig config = new TrainerConfig(steps, 1, lr, LrSchedule.Kind.COSINE, 0.05f, 1.0f, 100, 0, 0, 0);
+    tandem.trainer(engine, lm, tandem.objective("sft"), new AdamW(0.9f, 0.999f, 1e-8f, 0.0f), config, seed, output)
+        .addListener(ctx.progress(name))
+        .train(new SequenceData(train, tandem.batcher(lm, batchSize), batchSize, seed), List.of(), false);
+  }
+
+  /** Greedy exact match of {@code model} on {@code data} (0 when no example has a prompt). */
+  double exactMatch(Path model, Path data) throws Exception {
+    try (Engine engine = ctx.engine(1)) {
+      LoadedModel lm = tandem.loadModel(engine, model, false);
+      Evaluation.Result r = tandem.evaluate(engine, lm, usable(tandem.examples(lm, data, skips(data)), data), EVAL_BATCH, true);
+      return r.exactMatch() == null ? 0.0 : r.exactMatch();
+    }
+  }
+
+  /**
+   * Cached generation of {@code model} timed against its bases (a composition) and/or {@code
+   * baseline}: {@link Benchmark#compare}'s fields after the engine, device and threads.
+   */
+  Map<String, Object> bench(Path model, Path baseline, int trials) throws Exception {
+    int threads = 1;
+    try (Engine engine = ctx.engine(threads)) {
+      LoadedModel lm = tandem.loadModel(engine, model, true);
+      Benchmark.Subject subject = new Benchmark.Subject("model", lm.model(), lm.params());
+      int seq = Math.min(64, subject.model().config().nPositions());
+      Benchmark bench = new Benchmark(engine, subject, BENCH_BATCH, seq, threads);
+      Map<String, Object> r = bench.header();
+      List<Benchmark.Subject> bases = new ArrayList<>();
+      if (lm.composition().isPresent()) {
+        for (BaseModel b : lm.composition().get().bases()) {
+          LoadedModel base = tandem.loadModel(engine, b.path(), false);
+          bases.add(new Benchmark.Subject(b.label(), base.model(), base.params()));
+        }
+      }
+      Benchmark.Subject base = null;
+      if (baseline != null) {
+        LoadedModel b = tandem.loadModel(engine, baseline, false);
+        base = new Benchmark.Subject("baseline", b.model(), b.params());
+      }
+      bench.compare(r, lm.composition().map(ComposedModel::strategy).orElse(null), bases, base, BENCH_NEW_TOKENS, trials);
+      return r;
+    }
+  }
+
+  private SkipReport skips(Path data) {
+    return SkipReport.collecting();
+  }
+
+  private <T> List<T> usable(List<T> items, Path file) {
+    if (items.isEmpty()) {
+      throw new IllegalArgumentException(file + ": no usable examples");
+    }
+    return items;
+  }
+}
