@@ -33,4 +33,5 @@ module dev.tandem.api {
   uses dev.tandem.api.inject.TandemPlugin;
   uses dev.tandem.api.compose.CompositionStrategy;
   uses dev.tandem.api.experiment.Experiment;
+  uses dev.tandem.api.experiment.Workflow;
 }

@@ -1,8 +1,10 @@
-/** The {@code tandem} command line: a client of the {@link dev.tandem.api.inject.Tandem} facade. */
+/**
+ * The {@code tandem} command line: a client of the {@link dev.tandem.api.inject.Tandem} facade. It
+ * requires the api only; plugins (objectives, compositions, experiments, workflows) are found
+ * through {@link java.util.ServiceLoader} on the module path.
+ */
 module dev.tandem.cli {
   requires dev.tandem.api;
-  requires dev.tandem.spin;
-  requires dev.tandem.calm;
   requires info.picocli;
   requires me.tongfei.progressbar;
   requires org.knowm.xchart;

@@ -17,6 +17,8 @@ module dev.tandem.spin {
       dev.tandem.spin.SpinPlugin;
   provides dev.tandem.api.objective.Objective with
       dev.tandem.spin.SimpoObjective;
+  provides dev.tandem.api.experiment.Workflow with
+      dev.tandem.spin.SpinWorkflow;
   provides dev.tandem.api.experiment.Experiment with
       dev.tandem.spin.demo.SpinDemo;
 }

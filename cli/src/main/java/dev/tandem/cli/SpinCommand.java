@@ -1,19 +1,18 @@
 package dev.tandem.cli;
 
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
+import dev.tandem.api.experiment.Workflow;
+import dev.tandem.api.experiment.WorkflowContext;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.objective.Objective;
+import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.train.TrainerConfig;
-import dev.tandem.api.train.TrainingListener;
-import dev.tandem.spin.SelfPlay;
-import dev.tandem.spin.SpinConfig;
-import dev.tandem.spin.SpinObjective;
-import dev.tandem.spin.SpinReport;
-import dev.tandem.spin.SpinReportPlot;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -35,6 +34,9 @@ import picocli.CommandLine.Spec;
           + " --batch-size counts pairs (each update sees twice as many sequences)."
     })
 public final class SpinCommand implements Callable<Integer> {
+  /** The workflow this command runs, found through ServiceLoader (spin-module's). */
+  static final String NAME = "spin";
+
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
   @Mixin TrainingOptions training;
@@ -92,64 +94,31 @@ public final class SpinCommand implements Callable<Integer> {
       throw new IllegalArgumentException("spin trains whole epochs per iteration: use --epochs-per-iteration, not --max-steps");
     }
     TrainerConfig tc = training.trainerConfig().withEpochs(epochsPerIteration != null ? epochsPerIteration : training.epochs);
-    SpinConfig config =
-        new SpinConfig(iterations, objective(), tc, training.optimizer(), training.batchSize,
-            mixPrevious, maxNewTokens, temperature, topP, generationBatchSize, exactMatch, training.seed);
     Tandem tandem = Tandem.create();
+    Workflow spin = tandem.workflow(NAME);
+    Map<String, String> shorthands = new HashMap<>();
+    shorthands.put("loss", loss);
+    Objective objective = objectiveOptions.configure(tandem.objective(spin.objective()), shorthands);
+    Map<String, String> given = new LinkedHashMap<>();
+    given.put("iterations", Integer.toString(iterations));
+    given.put("mix-previous", Boolean.toString(mixPrevious));
+    given.put("max-new-tokens", Integer.toString(maxNewTokens));
+    given.put("temperature", Float.toString(temperature));
+    given.put("top-p", Float.toString(topP));
+    given.put("generation-batch-size", Integer.toString(generationBatchSize));
+    given.put("exact-match", Boolean.toString(exactMatch));
+    OptionValues options = OptionValues.parse("workflow '" + NAME + "'", spin.options(), given);
     try (Engine engine = engineOptions.create(tandem)) {
       LoadedModel lm = tandem.loadModel(engine, model, true);
-      List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, "spin");
-      List<Example> eval = evalData == null ? List.of() : Datasets.examples(tandem, lm, evalData, strictLength, out, "spin");
+      List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, NAME);
+      List<Example> eval = evalData == null ? List.of() : Datasets.examples(tandem, lm, evalData, strictLength, out, NAME);
       out.printf("spin: %,d prompts, %,d held out, %s, %s, engine %s on %s%n",
-          train.size(), eval.size(), Datasets.describe(lm), config.objective(), engine.name(), engine.device());
-      SelfPlay.Result r =
-          new SelfPlay(tandem, engine, lm, config, output)
-              .addListener(listener(out))
-              .run(train, eval, strictLength ? SkipReport.strict() : SkipReport.collecting(), resume);
+          train.size(), eval.size(), Datasets.describe(lm), objective, engine.name(), engine.device());
       String task = evalData == null ? "train" : stem(evalData);
-      SpinReport report = new SpinReport(List.of(SpinReport.task(task, r.stages())));
-      writeReport(report, output, out);
+      spin.run(new WorkflowContext(tandem, engine, lm, train, eval, task, objective, tc, training.optimizer(), training.batchSize, training.seed,
+          options, output, resume, strictLength, out, name -> new ProgressListener(name, out)));
     }
     return 0;
-  }
-
-  /** SPIN's objective with --option, --beta and --loss. */
-  private SpinObjective objective() {
-    Map<String, String> shorthands = new java.util.HashMap<>();
-    shorthands.put("loss", loss);
-    return (SpinObjective) objectiveOptions.configure(new SpinObjective(), shorthands);
-  }
-
-  /** Prints progress: messages, a line per stage, the trainer's progress per iteration. */
-  static SelfPlay.Listener listener(PrintWriter out) {
-    return new SelfPlay.Listener() {
-      @Override
-      public void onMessage(String message) {
-        out.println(message);
-        out.flush();
-      }
-
-      @Override
-      public TrainingListener training(int iteration) {
-        return new ProgressListener("iter" + iteration, out);
-      }
-
-      @Override
-      public void onStage(Map<String, Object> line) {
-        out.println(line.get("stage") + ": " + summary(line));
-        out.flush();
-      }
-    };
-  }
-
-  /** The evaluation and throughput fields of a stage line, {@code key=value ...}. */
-  static String summary(Map<String, Object> line) {
-    return SpinReport.summary(line);
-  }
-
-  /** Writes {@code spin_report.json} and {@code spin_report.png} and prints the table. */
-  static void writeReport(SpinReport report, Path output, PrintWriter out) throws java.io.IOException {
-    SpinReportPlot.writeReport(report, output, out);
   }
 
   private static String stem(Path file) {

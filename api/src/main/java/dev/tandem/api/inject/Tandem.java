@@ -18,6 +18,7 @@ import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
 import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.experiment.Workflow;
 import dev.tandem.api.generate.Generator;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.model.LoadedModel;
@@ -76,10 +77,12 @@ import java.util.Set;
 public final class Tandem {
   private final Injector injector;
   private final List<Experiment> experiments;
+  private final List<Workflow> workflows;
 
-  private Tandem(Injector injector, List<Experiment> experiments) {
+  private Tandem(Injector injector, List<Experiment> experiments, List<Workflow> workflows) {
     this.injector = injector;
     this.experiments = List.copyOf(experiments);
+    this.workflows = List.copyOf(workflows);
   }
 
   /** Discovers engines, objectives and plugins through {@link ServiceLoader}. */
@@ -264,6 +267,18 @@ public final class Tandem {
     return Named.get(experiments(), "experiment", name);
   }
 
+  /** All workflows by name (plugins' {@link Workflow}s such as SPIN's self-play loop). */
+  public Map<String, Workflow> workflows() {
+    Map<String, Workflow> out = new java.util.TreeMap<>();
+    workflows.forEach(w -> out.putIfAbsent(w.name(), w));
+    return java.util.Collections.unmodifiableMap(out);
+  }
+
+  /** The workflow with this name; the error lists the known ones. */
+  public Workflow workflow(String name) {
+    return Named.get(workflows(), "workflow", name);
+  }
+
   /** The tokenizer given to new models. */
   public Tokenizer tokenizer() {
     return injector.getInstance(Tokenizer.class);
@@ -341,8 +356,10 @@ public final class Tandem {
       List<EngineProvider> e = new ArrayList<>(engines);
       List<Objective> o = new ArrayList<>(objectives);
       List<Experiment> x = new ArrayList<>(experiments);
+      List<Workflow> w = new ArrayList<>();
       List<Module> all = new ArrayList<>();
       if (discover) {
+        ServiceLoader.load(Workflow.class).forEach(w::add);
         ServiceLoader.load(Experiment.class).forEach(x::add);
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
         ServiceLoader.load(Objective.class).forEach(o::add);
@@ -351,7 +368,7 @@ public final class Tandem {
       all.add(0, new CoreModule(e, o));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
-      return new Tandem(Guice.createInjector(root), x);
+      return new Tandem(Guice.createInjector(root), x, w);
     }
   }
 }
