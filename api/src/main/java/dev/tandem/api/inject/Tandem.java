@@ -274,9 +274,16 @@ public final class Tandem {
     return java.util.Collections.unmodifiableMap(out);
   }
 
-  /** The workflow with this name; the error lists the known ones. */
+  /**
+   * The workflow with this name; the error lists the known ones, or says that no plugin provides
+   * one (e.g. {@code spin} without spin-module on the module path).
+   */
   public Workflow workflow(String name) {
-    return Named.get(workflows(), "workflow", name);
+    Map<String, Workflow> all = workflows();
+    if (all.isEmpty()) {
+      throw new IllegalArgumentException("unknown workflow '" + name + "': no plugin on the module path provides a workflow");
+    }
+    return Named.get(all, "workflow", name);
   }
 
   /** The tokenizer given to new models. */
