@@ -1,9 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.api.data.Example;
-import dev.tandem.api.data.JsonlDataset;
 import dev.tandem.api.data.PreferencePair;
-import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.model.LoadedModel;
@@ -17,27 +15,11 @@ final class Datasets {
   private Datasets() {}
 
   /**
-   * The examples of a JSONL file that fit the context; the others are skipped and reported as
-   * {@code task: file: skipped ...}, or are an error when {@code strict}.
+   * The examples of a JSONL file for {@code model}, read through the facade: those that do not fit
+   * its context are skipped and reported as {@code task: file: skipped ...}, or are an error when
+   * {@code strict}.
    *
    * @throws IllegalArgumentException if no example is left
-   */
-  static List<Example> examples(Path file, PromptTemplate template, int ctx, boolean strict, PrintWriter out, String task)
-      throws IOException {
-    SkipReport skips = strict ? SkipReport.strict() : SkipReport.collecting();
-    List<Example> ex = JsonlDataset.toExamples(JsonlDataset.read(file), template, ctx, skips);
-    if (!skips.isEmpty()) {
-      out.printf("%s: %s: %s%n", task, file, skips);
-    }
-    if (ex.isEmpty()) {
-      throw new IllegalArgumentException(file + ": no usable examples");
-    }
-    return ex;
-  }
-
-  /**
-   * As {@link #examples(Path, PromptTemplate, int, boolean, PrintWriter, String)} for {@code model},
-   * read through the facade.
    */
   static List<Example> examples(Tandem tandem, LoadedModel model, Path file, boolean strict, PrintWriter out, String task)
       throws IOException {

@@ -25,6 +25,11 @@ import org.slf4j.LoggerFactory;
  * Runs an {@link Objective} over {@link TrainingData} on any engine: schedules the learning rate,
  * logs {@code metrics.jsonl}, evaluates, writes checkpoints atomically and resumes from the newest
  * one exactly where it stopped.
+ *
+ * <p>Code outside the api gets a trainer from {@link dev.tandem.api.inject.Tandem#trainer}, which
+ * adds the bound {@link TrainingListener} and the model's own writer (the CLI, SPIN's loop and the
+ * experiments all do; a test in the cli module fails if a source outside the api calls this
+ * constructor).
  */
 public final class Trainer {
   private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
