@@ -11,6 +11,9 @@ module dev.tandem.cli {
   requires java.desktop;
   requires org.slf4j;
 
+  uses dev.tandem.api.experiment.Experiment;
+  uses dev.tandem.api.experiment.Workflow;
+
   opens dev.tandem.cli to info.picocli;
   exports dev.tandem.cli;
 }

@@ -1,6 +1,11 @@
 package dev.tandem.cli;
 
+import dev.tandem.api.experiment.Experiment;
 import java.io.PrintWriter;
+import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,21 +55,38 @@ public final class Main implements Runnable {
 
   /**
    * The whole command line: the built-in commands, and under {@code demo} one subcommand per
-   * {@link dev.tandem.api.experiment.Experiment} that the plugins provide.
+   * {@link Experiment} that the plugins provide.
    */
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
-    CommandLine demo = cli.getSubcommands().get("demo");
+    addExperiments(cli.getSubcommands().get("demo"));
+    return cli;
+  }
+
+  /**
+   * A subcommand per experiment found through {@link ServiceLoader} (without building the facade,
+   * which the command itself does). A provider that fails to load is left out here; {@code tandem
+   * demo} reports it when the facade finds it.
+   */
+  private static void addExperiments(CommandLine demo) {
+    Map<String, Experiment> found = new TreeMap<>();
     try {
-      for (var x : ExperimentCommand.ordered(dev.tandem.api.inject.Tandem.create().experiments())) {
-        if (!demo.getSubcommands().containsKey(x.name())) {
-          demo.addSubcommand(x.name(), ExperimentCommand.create(x));
+      for (ServiceLoader.Provider<Experiment> p : ServiceLoader.load(Experiment.class).stream().toList()) {
+        try {
+          Experiment x = p.get();
+          found.putIfAbsent(x.name(), x);
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+          // skipped: reported by the facade when the experiment is run
         }
       }
-    } catch (RuntimeException e) {
-      // a broken plugin must not take the other commands down; 'tandem demo' reports it when run
+    } catch (ServiceConfigurationError e) {
+      return;
     }
-    return cli;
+    for (Experiment x : ExperimentCommand.ordered(found)) {
+      if (!demo.getSubcommands().containsKey(x.name())) {
+        demo.addSubcommand(x.name(), ExperimentCommand.create(x));
+      }
+    }
   }
 
   @Override

@@ -1,8 +1,11 @@
 package dev.tandem.cli;
 
-import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.experiment.Workflow;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
+import java.util.function.Supplier;
 import picocli.CommandLine.IDefaultValueProvider;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.OptionSpec;
@@ -28,34 +31,54 @@ class PaperDefaults implements IDefaultValueProvider {
   /** For {@code tandem spin}: the recipe of the {@code spin} workflow (none when no plugin provides it). */
   static final class Spin extends PaperDefaults {
     Spin() {
-      super(workflowDefaults(SpinCommand.NAME));
+      super(() -> workflowDefaults(SpinCommand.NAME));
     }
   }
 
   /** For {@code tandem dpo}. */
   static final class Dpo extends PaperDefaults {
     Dpo() {
-      super(DPO);
+      super(() -> DPO);
     }
   }
 
-  private final Map<String, String> values;
+  private final Supplier<Map<String, String>> source;
+  private Map<String, String> values;
 
-  private PaperDefaults(Map<String, String> values) {
-    this.values = values;
+  /** @param source the defaults, looked up when first asked for (picocli creates providers eagerly) */
+  private PaperDefaults(Supplier<Map<String, String>> source) {
+    this.source = source;
   }
 
+  /**
+   * The training defaults of the workflow {@code name}, found through {@link ServiceLoader}
+   * (without building the facade); none when no provider of that name loads.
+   */
   private static Map<String, String> workflowDefaults(String name) {
-    var workflow = Tandem.builder().build().workflows().get(name);
     Map<String, String> out = new HashMap<>();
-    if (workflow != null) {
-      workflow.trainingDefaults().forEach((k, v) -> out.put("--" + k, v));
+    try {
+      for (ServiceLoader.Provider<Workflow> p : ServiceLoader.load(Workflow.class).stream().toList()) {
+        try {
+          Workflow w = p.get();
+          if (w.name().equals(name)) {
+            w.trainingDefaults().forEach((k, v) -> out.put("--" + k, v));
+            break;
+          }
+        } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+          // skipped: the command reports it when the facade finds it
+        }
+      }
+    } catch (ServiceConfigurationError e) {
+      // none: the command reports the missing workflow
     }
     return out;
   }
 
   @Override
   public String defaultValue(ArgSpec arg) {
+    if (values == null) {
+      values = source.get();
+    }
     if (arg instanceof OptionSpec o) {
       for (String name : o.names()) {
         String v = values.get(name);
