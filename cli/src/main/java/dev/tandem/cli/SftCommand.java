@@ -69,11 +69,11 @@ public final class SftCommand implements Callable<Integer> {
       Trainer trainer =
           new Trainer(engine, lm.model(), lm.params(), objective, optimizer, config, training.seed, output,
               (d, w) -> ModelDirectory.write(d, lm.config(), lm.tokenizer(), w));
-      trainer.addListener(new ProgressListener("sft", out));
+      ProgressListener progress = new ProgressListener("sft", out);
+      trainer.addListener(progress);
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), "SFT loss");
-      out.printf("sft: done at step %d, loss %.4f%s; model in %s%s%n", r.steps(), r.lastLoss(),
-          r.lastEvalLoss() == null ? "" : String.format(", eval_loss %.4f", r.lastEvalLoss()), output,
+      out.printf("sft: done at step %d: %s; model in %s%s%n", r.steps(), progress.lossSummary(r.lastEvalLoss()), output,
           png == null ? "" : ", curve in " + png);
     }
     return 0;
