@@ -138,6 +138,26 @@ class BrokenPluginsIT {
     assertTrue(dpo.out().contains("ipo(beta 0.5)"), dpo.toString());
   }
 
+  /**
+   * Why plugins get layers of their own: on the boot module path a jar built for a newer Java stops
+   * the JVM before any Tandem code runs. The other kinds of breakage are caught there too, for an
+   * application that puts plugin jars on its own module path.
+   */
+  @Test
+  void onTheBootModulePathANewerJavasJarStopsTheJvmAndTheOthersBreakOnlyThemselves() throws Exception {
+    Path future = path.get(2);
+    ModulePathJava.Result stopped = ModulePathJava.tandem().modulePath(future).runCli("objectives");
+    assertTrue(stopped.exit() != 0 && (stopped.out() + stopped.err()).contains("Error occurred during initialization of boot layer"), stopped.toString());
+
+    Path old = path.get(0);
+    Path throwing = path.get(3);
+    ModulePathJava.Result r = ModulePathJava.tandem().modulePath(old, throwing, ipo).runCli("objectives");
+    assertEquals(0, r.exit(), r.toString());
+    List<String> warnings = r.err().lines().filter(l -> l.startsWith("warning: plugin ")).sorted().toList();
+    assertEquals(Stream.of(old, throwing).map(j -> "warning: plugin " + j + " skipped: " + broken.get(j)).sorted().toList(), warnings, r.toString());
+    assertTrue(r.out().contains("ipo\tdpo\torg.example.tandem.ipo.IpoObjective\t"), r.toString());
+  }
+
   private static ModulePathJava tandem() throws IOException {
     return ModulePathJava.tandem().pluginPath(path.toArray(Path[]::new));
   }

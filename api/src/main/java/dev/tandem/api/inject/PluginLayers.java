@@ -266,6 +266,59 @@ public final class PluginLayers {
     return null;
   }
 
+  /**
+   * The boot layer's (and class path's) providers of {@code service}, as {@link ServiceLoader#load(Class)}
+   * finds them, except those that fail to load or construct (and, for objectives, whose {@code
+   * name()} and friends fail to link): each of those is added to {@code broken} under its jar, so
+   * that a broken jar an application put on its own module path breaks only itself too.
+   */
+  static <S> List<S> boot(Class<S> service, List<Broken> broken) {
+    List<S> found = new ArrayList<>();
+    Spliterator<ServiceLoader.Provider<S>> it = ServiceLoader.load(service).stream().spliterator();
+    Consumer<ServiceLoader.Provider<S>> take = p -> {
+      Path jar = jarOf(p.type());
+      String version = null;
+      try {
+        version = Files.isRegularFile(jar) ? manifestApiVersion(jar) : null;
+      } catch (IOException | RuntimeException e) {
+        // no version to name
+      }
+      try {
+        S s = p.get();
+        String problem = s instanceof Objective o ? probe(o, version) : null;
+        if (problem != null) {
+          broken.add(new Broken(jar, problem));
+        } else {
+          found.add(s);
+        }
+      } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+        broken.add(new Broken(jar, describe(e, p.type().getName(), version)));
+      }
+    };
+    for (int guard = 0; guard < 10_000; guard++) {
+      try {
+        if (!it.tryAdvance(take)) {
+          break;
+        }
+      } catch (ServiceConfigurationError | LinkageError | RuntimeException e) {
+        broken.add(new Broken(Path.of("(module or class path)"), describe(e, null, null)));
+      }
+    }
+    return found;
+  }
+
+  private static Path jarOf(Class<?> c) {
+    try {
+      var source = c.getProtectionDomain().getCodeSource();
+      if (source != null && source.getLocation() != null) {
+        return Path.of(source.getLocation().toURI());
+      }
+    } catch (RuntimeException | java.net.URISyntaxException e) {
+      // fall through
+    }
+    return Path.of(c.getModule().isNamed() ? "module " + c.getModule().getName() : "(class path)");
+  }
+
   /** The providers of {@code service} in {@code layer} itself (not its parents), each load or construction failure noted. */
   private static <S> List<S> providers(ModuleLayer layer, Class<S> service, List<String> problems, String version) {
     List<S> found = new ArrayList<>();

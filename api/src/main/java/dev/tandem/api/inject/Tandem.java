@@ -227,14 +227,17 @@ public final class Tandem {
       List<Objective> o = new ArrayList<>(objectives);
       List<Module> all = new ArrayList<>();
       PluginLayers plugins = PluginLayers.NONE;
+      List<PluginLayers.Broken> broken = new ArrayList<>();
       if (discover) {
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
-        ServiceLoader.load(Objective.class).forEach(o::add);
-        ServiceLoader.load(TandemPlugin.class).forEach(p -> all.add(p.module()));
+        o.addAll(PluginLayers.boot(Objective.class, broken));
+        for (TandemPlugin p : PluginLayers.boot(TandemPlugin.class, broken)) {
+          all.add(p.module());
+        }
         plugins = PluginLayers.load(pluginPath != null ? pluginPath : PluginLayers.configuredPath());
+        broken.addAll(plugins.broken());
       }
       List<PluginLayers.Plugin> loaded = new ArrayList<>(plugins.loaded());
-      List<PluginLayers.Broken> broken = new ArrayList<>(plugins.broken());
       Injector injector = injector(e, o, all, loaded);
       // a plugin's objective whose name is taken (by Tandem's or an earlier plugin's) is skipped
       List<PluginLayers.Plugin> clashing = PluginLayers.clashes(objectiveClaims(injector), loaded, broken);
