@@ -59,7 +59,12 @@ public final class Tandem {
     this.brokenPlugins = List.copyOf(brokenPlugins);
   }
 
-  /** Discovers engines, objectives and plugins through {@link ServiceLoader}. */
+  /**
+   * Discovers engines, objectives and plugins through {@link ServiceLoader}: Tandem's own and those
+   * on the module path, and the jars on the plugin path ({@link PluginLayers}), each in a module
+   * layer of its own. A plugin that fails to load, link or construct is skipped with a warning on
+   * stderr ({@link #brokenPlugins()}).
+   */
   public static Tandem create() {
     return builder().build();
   }
