@@ -218,8 +218,8 @@ public final class PluginLayers {
       }
       if (!problems.isEmpty()) {
         broken.add(new Broken(jar, String.join("; ", problems)));
-      } else if (objectives.isEmpty() && modules.isEmpty()) {
-        broken.add(new Broken(jar, "provides no " + Objective.class.getName() + " and no " + TandemPlugin.class.getName()));
+      } else if (descriptor.provides().stream().noneMatch(p -> p.service().startsWith("dev.tandem.api."))) {
+        broken.add(new Broken(jar, "provides no Tandem service (such as " + Objective.class.getName() + " or " + TandemPlugin.class.getName() + ")"));
       } else {
         loaded.add(new Plugin(jar, layer, builtAgainst, objectives, modules));
       }

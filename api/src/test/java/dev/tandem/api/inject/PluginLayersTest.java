@@ -28,6 +28,18 @@ class PluginLayersTest {
   }
 
   @Test
+  void aJarThatProvidesNothingOfTandemsIsNamed() throws Exception {
+    Path jar = dir.resolve("library.jar");
+    try (var out = new java.util.jar.JarOutputStream(Files.newOutputStream(jar), new java.util.jar.Manifest())) {
+      out.putNextEntry(new java.util.jar.JarEntry("lib/readme.txt"));
+      out.write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    List<PluginLayers.Broken> broken = Tandem.builder().pluginPath(List.of(jar)).build().brokenPlugins();
+    assertEquals(List.of(new PluginLayers.Broken(jar, "provides no Tandem service (such as dev.tandem.api.objective.Objective or dev.tandem.api.inject.TandemPlugin)")),
+        broken);
+  }
+
+  @Test
   void anEmptyDirectoryHoldsNoPlugins() {
     assertEquals(List.of(), Tandem.builder().pluginPath(List.of(dir)).build().brokenPlugins());
   }
