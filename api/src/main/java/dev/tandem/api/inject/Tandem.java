@@ -111,7 +111,11 @@ public final class Tandem {
     return Named.get(objectives(), "objective", name);
   }
 
-  /** All composition strategies by name (contributed by plugins such as CALM's). */
+  /**
+   * All composition strategies by name: those a plugin declares with {@code provides
+   * dev.tandem.api.compose.CompositionStrategy} (CALM's {@code calm} and {@code lora}), found once
+   * through {@link ServiceLoader}, plus any given to {@link Builder#composition}.
+   */
   public Map<String, CompositionStrategy> compositions() {
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, CompositionStrategy>>() {}));
   }
@@ -165,6 +169,7 @@ public final class Tandem {
     private boolean discover = true;
     private final List<EngineProvider> engines = new ArrayList<>();
     private final List<Objective> objectives = new ArrayList<>();
+    private final List<CompositionStrategy> compositions = new ArrayList<>();
     private final List<Module> modules = new ArrayList<>();
     private final List<Module> overrides = new ArrayList<>();
 
@@ -186,6 +191,12 @@ public final class Tandem {
       return this;
     }
 
+    /** Registers a composition strategy explicitly (for tests and embedders without discovery). */
+    public Builder composition(CompositionStrategy strategy) {
+      compositions.add(strategy);
+      return this;
+    }
+
     /** Adds a module (e.g. a plugin's) to the injector. */
     public Builder module(Module module) {
       modules.add(module);
@@ -201,13 +212,15 @@ public final class Tandem {
     public Tandem build() {
       List<EngineProvider> e = new ArrayList<>(engines);
       List<Objective> o = new ArrayList<>(objectives);
+      List<CompositionStrategy> c = new ArrayList<>(compositions);
       List<Module> all = new ArrayList<>();
       if (discover) {
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
         ServiceLoader.load(Objective.class).forEach(o::add);
+        ServiceLoader.load(CompositionStrategy.class).forEach(c::add);
         ServiceLoader.load(TandemPlugin.class).forEach(p -> all.add(p.module()));
       }
-      all.add(0, new CoreModule(e, o));
+      all.add(0, new CoreModule(e, o, c));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
       return new Tandem(Guice.createInjector(root));
