@@ -28,9 +28,10 @@ import java.util.OptionalDouble;
 /**
  * Forward under a GradientCollector, backward, then the update without recording: the optimizer's
  * fused update through {@link DjlKernels} when it takes one ({@link Optimizer#applyFused}), else
- * {@link UpdateRule#apply}, whose new parameter and state values replace the old ones in place. Everything else a step creates (inputs,
- * activations, gradient handles, update temporaries) lives in a step manager closed at the end of
- * the step. The optimizer state stays on the device, in a manager owned by this step.
+ * {@link UpdateRule#apply}, whose new parameter and state values replace the old ones in place.
+ * Everything else a step creates (inputs, activations, gradient handles, update temporaries) lives
+ * in a step manager closed at the end of the step. The optimizer state stays on the device, in a
+ * manager owned by this step.
  */
 final class DjlTrainStep implements TrainStep {
   private static final String UPDATES = "updates";
