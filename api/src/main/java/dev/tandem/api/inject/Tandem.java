@@ -130,7 +130,11 @@ public final class Tandem {
     return Named.get(objectives(), "objective", name);
   }
 
-  /** All composition strategies by name (contributed by plugins such as CALM's). */
+  /**
+   * All composition strategies by name: those a plugin declares with {@code provides
+   * dev.tandem.api.compose.CompositionStrategy} (CALM's {@code calm} and {@code lora}), found once
+   * through {@link ServiceLoader}, plus any given to {@link Builder#composition}.
+   */
   public Map<String, CompositionStrategy> compositions() {
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, CompositionStrategy>>() {}));
   }
@@ -184,6 +188,7 @@ public final class Tandem {
     private boolean discover = true;
     private final List<EngineProvider> engines = new ArrayList<>();
     private final List<Objective> objectives = new ArrayList<>();
+    private final List<CompositionStrategy> compositions = new ArrayList<>();
     private final List<Module> modules = new ArrayList<>();
     private final List<Module> overrides = new ArrayList<>();
     private List<Path> pluginPath;
@@ -215,6 +220,12 @@ public final class Tandem {
       return this;
     }
 
+    /** Registers a composition strategy explicitly (for tests and embedders without discovery). */
+    public Builder composition(CompositionStrategy strategy) {
+      compositions.add(strategy);
+      return this;
+    }
+
     /** Adds a module (e.g. a plugin's) to the injector. */
     public Builder module(Module module) {
       modules.add(module);
@@ -230,12 +241,14 @@ public final class Tandem {
     public Tandem build() {
       List<EngineProvider> e = new ArrayList<>(engines);
       List<Objective> o = new ArrayList<>(objectives);
+      List<CompositionStrategy> c = new ArrayList<>(compositions);
       List<Module> all = new ArrayList<>();
       PluginLayers plugins = PluginLayers.NONE;
       List<PluginLayers.Broken> broken = new ArrayList<>();
       if (discover) {
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
         o.addAll(PluginLayers.boot(Objective.class, broken));
+        c.addAll(PluginLayers.boot(CompositionStrategy.class, broken));
         for (TandemPlugin p : PluginLayers.boot(TandemPlugin.class, broken)) {
           all.add(p.module());
         }
@@ -243,25 +256,25 @@ public final class Tandem {
         broken.addAll(plugins.broken());
       }
       List<PluginLayers.Plugin> loaded = new ArrayList<>(plugins.loaded());
-      Injector injector = injector(e, o, all, loaded);
+      Injector injector = injector(e, o, c, all, loaded);
       // a plugin's objective whose name is taken (by Tandem's or an earlier plugin's) is skipped
       List<PluginLayers.Plugin> clashing = PluginLayers.clashes(objectiveClaims(injector), loaded, broken);
       if (!clashing.isEmpty()) {
         loaded.removeAll(clashing);
-        injector = injector(e, o, all, loaded);
+        injector = injector(e, o, c, all, loaded);
       }
       PluginLayers.warn(broken);
       return new Tandem(injector, broken);
     }
 
-    private Injector injector(List<EngineProvider> e, List<Objective> o, List<Module> discovered, List<PluginLayers.Plugin> plugins) {
+    private Injector injector(List<EngineProvider> e, List<Objective> o, List<CompositionStrategy> c, List<Module> discovered, List<PluginLayers.Plugin> plugins) {
       List<Objective> objs = new ArrayList<>(o);
       List<Module> all = new ArrayList<>(discovered);
       for (PluginLayers.Plugin p : plugins) {
         objs.addAll(p.objectives());
         all.addAll(p.modules());
       }
-      all.add(0, new CoreModule(e, objs));
+      all.add(0, new CoreModule(e, objs, c));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
       return Guice.createInjector(root);
