@@ -1,6 +1,7 @@
 package dev.tandem.calm;
 
 import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.model.Attention;
 import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.Masks;
@@ -37,7 +38,9 @@ import java.util.Random;
  *
  * The result is added to {@code H_B^j}, which feeds anchor block {@code j+1} (or the head). Anchor
  * position {@code t} sees augmenting positions {@code <= t} that are not padding: the cross-attention
- * uses the self-attention bias. Augmenting models run only up to their last connected block.
+ * uses the self-attention bias. The cross-attention itself is the anchor's attention unit ({@link
+ * Attention}), between these projections. Augmenting models run only up to their last connected
+ * block.
  *
  * <p>Generation keeps separate KV caches: the anchor's, each augmenting model's (its connected
  * blocks), and per connection the keys and values of the projected augmenting states (one tensor
@@ -335,8 +338,9 @@ public final class CalmModel implements CausalLM {
     Tensor q = ops.reshape(ops.matmul(n, p.get(name(c, "q.weight"))), b, h, 1, ac.headDim());
     Tensor k = ops.slice(kv, 1, 0, h);
     Tensor v = ops.slice(kv, 1, h, 2 * h);
-    Tensor weights = ops.softmax(ops.add(ops.matmul(q, ops.transpose(k, 0, 1, 3, 2)), bias), -1);
-    Tensor y = ops.reshape(ops.matmul(weights, v), b, 1, ac.nEmbd());
+    // the query weights carry the 1/sqrt(head_dim) factor: scale 1; for one position a reshape
+    // merges the heads
+    Tensor y = ops.reshape(Attention.attend(ops, q, k, v, bias, 1f), b, 1, ac.nEmbd());
     return ops.matmul(y, p.get(name(c, "out.weight")));
   }
 
@@ -345,11 +349,8 @@ public final class CalmModel implements CausalLM {
     ModelConfig ac = anchor.config();
     Tensor h = ops.layerNorm(x, p.get(name(c, "ln_q.weight")), p.get(name(c, "ln_q.bias")), ac.layerNormEpsilon());
     Tensor q = heads(ops, ops.matmul(h, p.get(name(c, "q.weight"))));
-    Tensor weights = ops.softmax(ops.add(ops.matmul(q, ops.transpose(k, 0, 1, 3, 2)), bias), -1);
-    Tensor y = ops.matmul(weights, v);
-    int b = y.shape().dim(0);
-    int t = y.shape().dim(2);
-    Tensor merged = ops.reshape(ops.transpose(y, 0, 2, 1, 3), b, t, ac.nEmbd());
+    // the anchor's attention unit; the query weights carry the 1/sqrt(head_dim) factor: scale 1
+    Tensor merged = Attention.mergeHeads(ops, Attention.attend(ops, q, k, v, bias, 1f));
     return ops.matmul(merged, p.get(name(c, "out.weight")));
   }
 
@@ -384,10 +385,7 @@ public final class CalmModel implements CausalLM {
 
   /** {@code [B, T, D] -> [B, H, T, Dh]} with the anchor's heads. */
   private Tensor heads(TensorOps ops, Tensor x) {
-    ModelConfig ac = anchor.config();
-    int b = x.shape().dim(0);
-    int t = x.shape().dim(1);
-    return ops.transpose(ops.reshape(x, b, t, ac.nHead(), ac.headDim()), 0, 2, 1, 3);
+    return Attention.splitHeads(ops, x, anchor.config().nHead());
   }
 
   private static HostTensor normal(Random rng, float std, int... shape) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tandem.api.compose.BaseModel;
 import dev.tandem.api.compose.Composition;
 import dev.tandem.api.compose.Compositions;
+import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.Gpt;
@@ -37,10 +38,22 @@ class StrategiesTest {
   }
 
   @Test
-  void pluginRegistersBothStrategiesWithGuiceAndServiceLoader() {
-    Tandem viaPlugin = Tandem.builder().discover(false).module(new CalmPlugin().module()).build();
-    assertEquals(List.of("calm", "lora"), viaPlugin.compositions().keySet().stream().sorted().toList());
-    assertTrue(Tandem.create().composition("calm") instanceof CalmStrategy);
+  void bothStrategiesAreRegisteredOnceThroughServiceLoader() {
+    // the one registration path: provides in module-info, nothing through a TandemPlugin
+    java.lang.module.ModuleDescriptor d = CalmStrategy.class.getModule().getDescriptor();
+    if (d != null) { // a named module (the tests run on the module path)
+      assertEquals(
+          Map.of(CompositionStrategy.class.getName(), List.of(CalmStrategy.class.getName(), LoraStrategy.class.getName())),
+          d.provides().stream()
+              .collect(java.util.stream.Collectors.toMap(p -> p.service(), p -> p.providers())));
+    }
+    Tandem tandem = Tandem.create();
+    assertEquals(List.of("calm", "lora"), tandem.compositions().keySet().stream().sorted().toList());
+    assertTrue(tandem.composition("calm") instanceof CalmStrategy);
+    assertTrue(tandem.composition("lora") instanceof LoraStrategy);
+    // without discovery, an embedder registers them on the builder
+    Tandem explicit = Tandem.builder().discover(false).composition(new LoraStrategy()).build();
+    assertEquals(List.of("lora"), List.copyOf(explicit.compositions().keySet()));
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Tandem.create().composition("nope"));
     assertTrue(e.getMessage().contains("calm, lora"), e.getMessage());
   }

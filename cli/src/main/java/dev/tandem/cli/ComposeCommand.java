@@ -119,7 +119,8 @@ public final class ComposeCommand implements Callable<Integer> {
           "compose: %s, %s; %,d trainable parameters of %,d; %,d examples; engine %s on %s%n",
           strategy, composed.settings(), lm.params().count(true), lm.params().count(false), train.size(), engine.name(), engine.device());
       Trainer trainer = tandem.trainer(engine, lm, objective, optimizer, config, training.seed, output);
-      trainer.addListener(new ProgressListener("compose", out));
+      ProgressListener progress = new ProgressListener("compose", out);
+      trainer.addListener(progress);
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), strategy + " composition loss");
       if (merge) {
@@ -130,8 +131,7 @@ public final class ComposeCommand implements Callable<Integer> {
         ModelDirectory.save(output.resolve("merged"), anchorDir.config(), anchorDir.tokenizer(), merged);
         out.printf("compose: merged model in %s%n", output.resolve("merged"));
       }
-      out.printf("compose: done at step %d, loss %.4f%s; composed model in %s%s%n", r.steps(), r.lastLoss(),
-          r.lastEvalLoss() == null ? "" : String.format(", eval_loss %.4f", r.lastEvalLoss()), output,
+      out.printf("compose: done at step %d: %s; composed model in %s%s%n", r.steps(), progress.lossSummary(r.lastEvalLoss()), output,
           png == null ? "" : ", curve in " + png);
     }
     return 0;

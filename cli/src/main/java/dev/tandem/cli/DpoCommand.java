@@ -100,10 +100,11 @@ public final class DpoCommand implements Callable<Integer> {
       }
       List<List<HostTensor>> evalBatches = PreferenceData.inOrder(eval, batcher);
       Trainer trainer = tandem.trainer(engine, lm, objective, training.optimizer(), config, training.seed, output);
-      trainer.addListener(new ProgressListener("dpo", out));
+      ProgressListener progress = new ProgressListener("dpo", out);
+      trainer.addListener(progress);
       Trainer.Result r = trainer.train(new PreferenceData(train, batcher, training.seed), evalBatches, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), objective.name() + " loss");
-      out.printf("dpo: done at step %d, loss %.4f; model in %s%s%n", r.steps(), r.lastLoss(), output, png == null ? "" : ", curve in " + png);
+      out.printf("dpo: done at step %d: %s; model in %s%s%n", r.steps(), progress.lossSummary(r.lastEvalLoss()), output, png == null ? "" : ", curve in " + png);
       if (!evalBatches.isEmpty()) {
         Map<String, Double> m = Evaluation.averaged(engine, lm.model(), lm.params(), objective, evalBatches, "pairs");
         Map<String, Object> line = new LinkedHashMap<>();

@@ -39,6 +39,14 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests and embedders). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    return commandLine(out, err).execute(args);
+  }
+
+  /**
+   * The configured command line: output and error writers, the error handler, and {@code
+   * -h/--help} and {@code -V/--version} on every command.
+   */
+  static CommandLine commandLine(PrintWriter out, PrintWriter err) {
     CommandLine cli = commandLine();
     cli.setOut(out);
     cli.setErr(err);
@@ -50,7 +58,22 @@ public final class Main implements Runnable {
           }
           return 1;
         });
-    return cli.execute(args);
+    return cli;
+  }
+
+  /**
+   * Gives every command, subcommands of subcommands included, the standard help options, so that
+   * {@code --help} prints the usage and exits 0 without checking required options.
+   */
+  private static void addHelpOptions(CommandLine cli, String[] version) {
+    CommandLine.Model.CommandSpec spec = cli.getCommandSpec();
+    if (spec.findOption("--help") == null) {
+      spec.mixinStandardHelpOptions(true);
+      if (spec.version().length == 0) {
+        spec.version(version);
+      }
+    }
+    cli.getSubcommands().values().forEach(sub -> addHelpOptions(sub, version));
   }
 
   /**
@@ -60,6 +83,7 @@ public final class Main implements Runnable {
   public static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new Main());
     addExperiments(cli.getSubcommands().get("demo"));
+    addHelpOptions(cli, cli.getCommandSpec().version());
     return cli;
   }
 

@@ -1,5 +1,6 @@
 package dev.tandem.cli;
 
+import dev.tandem.api.inject.PluginLayers;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Spec;
  * class, and where it came from ({@code module NAME} or {@code class path}, then its jar), so a
  * plugin author sees whether and from where an objective was loaded. Under it, one line per option
  * it declares, indented: {@code   NAME (TYPE, default VALUE): DOC}, set with {@code --option
- * NAME=VALUE}.
+ * NAME=VALUE}. Last, one line per plugin jar that was skipped ({@code TANDEM_MODULE_PATH}; a warning on
+ * stderr said so too): {@code JAR-FILE-NAME<TAB>-<TAB>-<TAB>broken: REASON (JAR)}.
  */
 @Command(name = "objectives", description = "List the objectives found (built in and from plugins), the command that trains each, and their options (--option NAME=VALUE).")
 public final class ObjectivesCommand implements Callable<Integer> {
@@ -28,13 +30,17 @@ public final class ObjectivesCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     var out = spec.commandLine().getOut();
-    Map<String, Objective> all = new TreeMap<>(Tandem.create().objectives());
+    Tandem tandem = Tandem.create();
+    Map<String, Objective> all = new TreeMap<>(tandem.objectives());
     for (Objective o : all.values()) {
       String command = o.inputLayout() == InputLayout.PREFERENCE_PAIRS ? "dpo" : "sft";
       out.println(o.name() + "\t" + command + "\t" + o.getClass().getName() + "\t" + origin(o.getClass()));
       for (OptionSpec option : o.options()) {
         out.println("  " + option.name() + " (" + option.typeName() + ", default " + option.defaultValue() + "): " + option.doc());
       }
+    }
+    for (PluginLayers.Broken b : tandem.brokenPlugins()) {
+      out.println(b.jar().getFileName() + "\t-\t-\tbroken: " + b.reason() + " (" + b.jar() + ")");
     }
     return 0;
   }

@@ -63,11 +63,11 @@ public final class SftCommand implements Callable<Integer> {
           evalData == null ? List.of() : SequenceData.inOrder(Datasets.examples(tandem, lm, evalData, strictLength, out, "sft"), batcher, training.batchSize);
       out.printf("sft: %,d examples, %s, engine %s on %s%n", train.size(), Datasets.describe(lm), engine.name(), engine.device());
       Trainer trainer = tandem.trainer(engine, lm, objective, optimizer, config, training.seed, output);
-      trainer.addListener(new ProgressListener("sft", out));
+      ProgressListener progress = new ProgressListener("sft", out);
+      trainer.addListener(progress);
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), "SFT loss");
-      out.printf("sft: done at step %d, loss %.4f%s; model in %s%s%n", r.steps(), r.lastLoss(),
-          r.lastEvalLoss() == null ? "" : String.format(", eval_loss %.4f", r.lastEvalLoss()), output,
+      out.printf("sft: done at step %d: %s; model in %s%s%n", r.steps(), progress.lossSummary(r.lastEvalLoss()), output,
           png == null ? "" : ", curve in " + png);
     }
     return 0;

@@ -54,8 +54,7 @@ public final class AllEngines {
    * available, else the first of {@link #names()}. The experiments are engine-neutral code whose
    * parts are checked on every engine (conformance, {@code ParityIT}, {@code CompositionIT}, {@code
    * SpinObjectiveIT}); running them end to end on one engine keeps {@code mvn verify} under 15
-   * minutes on two cores (TensorFlow's per-token decoding makes the CALM demo's evaluation and
-   * bench several times slower). {@code -Dtandem.it.engines=tensorflow} runs them on TensorFlow.
+   * minutes on two cores. {@code -Dtandem.it.engines=tensorflow} runs them on TensorFlow.
    */
   public static Stream<String> preferDjl() {
     List<String> names = names().toList();

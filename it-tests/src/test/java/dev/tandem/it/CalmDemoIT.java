@@ -24,7 +24,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * load in {@code eval}, {@code generate} and {@code bench}.
  */
 class CalmDemoIT {
-  // SPREAD (filled in from the measured runs)
+  // The spread behind the thresholds: `./tandem demo calm --engine djl --threads T --keys 60
+  // --base-steps 1200 --compose-steps 400 --eval-examples 100 --bench-trials 3 --seed S`,
+  // S = 1..5, T = 1 and 2 (10 runs), accuracy on key-value arithmetic over held-out keys:
+  //   CALM, T=1: 0.54 0.37 0.66 0.36 0.60; T=2: 0.22 0.46 0.51 0.29 0.72 (min 0.22, mean 0.47)
+  //   best of m_A, m_B, LoRA on m_B, full fine-tune of m_B: 0.00 to 0.02
+  //   CALM minus that best: 0.21 to 0.71 (threshold 0.08)
+  //   m_A on kv substitution 0.99 to 1.00, m_B on numeric arithmetic 1.00 (threshold 0.8)
+  // One CALM run on another CPU (CI, 1,500 + 500 steps) gave 0.33, the others 0.00 to 0.01.
   static final double MIN_CALM = 0.10;
   static final double MIN_MARGIN = 0.08;
   static final double MIN_BASE = 0.8;
@@ -65,10 +72,11 @@ class CalmDemoIT {
     assertEquals(engine, report.get("details").get("engine").asText(), "the inference ratios were measured on the demo's engine");
     JsonNode inf = report.get("inference");
     assertTrue(inf.get("calm_over_separate").isNumber() && inf.get("lora_merged_over_anchor").isNumber(), inf.toString());
-    // sanity bounds only: timing a short run on a shared machine is noisy (the full demo measures
-    // with more runs; its figures are in calm-module/README.md)
-    assertTrue(inf.get("calm_over_separate").doubleValue() > 0.3 && inf.get("calm_over_separate").doubleValue() < 3, inf.toString());
-    assertTrue(inf.get("lora_merged_over_anchor").doubleValue() > 0.3 && inf.get("lora_merged_over_anchor").doubleValue() < 3, inf.toString());
+    // sanity bounds only: 3 timed runs on a shared machine are noisy (calm_over_separate went from
+    // 1.08 to 4.06 across the 10 runs behind this test, the high one while the machine was loaded);
+    // the full demo measures with 15 runs, its figures are in calm-module/README.md
+    assertTrue(inf.get("calm_over_separate").doubleValue() > 0.1 && inf.get("calm_over_separate").doubleValue() < 10, inf.toString());
+    assertTrue(inf.get("lora_merged_over_anchor").doubleValue() > 0.1 && inf.get("lora_merged_over_anchor").doubleValue() < 10, inf.toString());
     assertTrue(Files.size(out.resolve("calm_report.png")) > 1000);
     System.out.printf("CalmDemoIT: %s: demo took %.0f s%n", engine, seconds);
 

@@ -112,6 +112,15 @@ final class ModulePathJava {
     return this;
   }
 
+  /**
+   * Sets the plugin path as the {@code ./tandem} launcher passes it, {@code TANDEM_MODULE_PATH}: the
+   * CLI loads each jar into a module layer of its own (not the boot module path).
+   */
+  ModulePathJava pluginPath(Path... jars) {
+    env.put("TANDEM_MODULE_PATH", join(List.of(jars)));
+    return this;
+  }
+
   /** Adds jars to the class path. */
   ModulePathJava classPath(Path... entries) {
     classPath.addAll(List.of(entries));

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A third party's objective from its own jar ({@code examples/third-party-objective}: IPO, {@code
- * (h - 1/(2 beta))^2}): with the jar on the module path, {@code tandem dpo --objective ipo --option
+ * (h - 1/(2 beta))^2}): with the jar on the plugin path ({@code TANDEM_MODULE_PATH}, a module layer of its own), {@code tandem dpo --objective ipo --option
  * beta=B} trains with the IPO loss on every engine (the option it declares reaches it with no CLI
  * change) and {@code tandem objectives} lists it with its option; without it, the name is a clear
  * error listing the known ones.
@@ -65,7 +65,7 @@ class ThirdPartyObjectiveIT {
     Path out = dir.resolve("ipo-" + engine);
     ModulePathJava.Result r =
         ModulePathJava.tandem()
-            .modulePath(ModulePathJava.jar(IPO_JAR))
+            .pluginPath(ModulePathJava.jar(IPO_JAR))
             .run(ModulePathJava.CLI_MAIN, dpo(engine, out, "--eval-data", pairs.toString(), "--objective", "ipo", "--option", "beta=" + beta,
                 "--max-steps", "24", "--batch-size", "4", "--learning-rate", "2e-3", "--logging-steps", "1", "--seed", "1"));
     assertEquals(0, r.exit(), r.toString());
@@ -101,7 +101,7 @@ class ThirdPartyObjectiveIT {
     assertFalse(Files.exists(dir.resolve("no-ipo")), "nothing written");
 
     // with the jar, sft points to the command that trains a preference objective
-    ModulePathJava.Result sft = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR))
+    ModulePathJava.Result sft = ModulePathJava.tandem().pluginPath(ModulePathJava.jar(IPO_JAR))
         .runCli("sft", "--engine", engine, "--model", model.toString(), "--data", pairs.toString(), "--output", dir.resolve("sft-ipo").toString(), "--objective", "ipo");
     assertEquals(1, sft.exit(), sft.toString());
     assertEquals("error: objective 'ipo' trains on PREFERENCE_PAIRS, not on sequences; use the command made for it: tandem dpo --objective ipo", sft.err().strip(),
@@ -114,11 +114,17 @@ class ThirdPartyObjectiveIT {
     assertEquals(0, without.exit(), without.toString());
     assertEquals(List.of("dpo", "sft", "simpo", "spin"), names(without.out()));
 
-    ModulePathJava.Result with = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runCli("objectives");
+    ModulePathJava.Result with = ModulePathJava.tandem().pluginPath(ModulePathJava.jar(IPO_JAR)).runCli("objectives");
     assertEquals(0, with.exit(), with.toString());
+    assertEquals("", with.err(), "no warning: " + with);
     assertEquals(List.of("dpo", "ipo", "sft", "simpo", "spin"), names(with.out()));
     assertTrue(with.out().contains("ipo\tdpo\torg.example.tandem.ipo.IpoObjective\tmodule org.example.tandem.ipo ("), with.out());
     assertTrue(with.out().contains("\n  beta (float, default 0.1): the paper's tau: the margin's target is 1/(2 beta), > 0\n"), with.out());
+
+    // an application that puts the jar on the boot module path itself finds it there too
+    ModulePathJava.Result boot = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runCli("objectives");
+    assertEquals(0, boot.exit(), boot.toString());
+    assertEquals(List.of("dpo", "ipo", "sft", "simpo", "spin"), names(boot.out()));
 
     // an application without modules: every jar on the class path, where META-INF/services registers it
     ModulePathJava.Result classPath = ModulePathJava.tandem().modulePath(ModulePathJava.jar(IPO_JAR)).runOnClassPath("dev.tandem.cli.Main", List.of("objectives"));

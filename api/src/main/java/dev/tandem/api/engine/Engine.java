@@ -42,7 +42,9 @@ public interface Engine extends AutoCloseable {
 
   /**
    * A training step: forward, backward over {@code params.trainable()}, optional global-norm
-   * clipping and the optimizer update, as one call.
+   * clipping and the optimizer update, as one call. The update is {@link
+   * dev.tandem.api.optim.UpdateRule#apply}; an engine with fused kernels first offers them to the
+   * optimizer ({@link Optimizer#applyFused}) and never inspects the optimizer's class.
    */
   TrainStep trainStep(
       Parameters params, LossFunction loss, Optimizer optimizer, TrainStepOptions options);

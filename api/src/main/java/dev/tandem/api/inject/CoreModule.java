@@ -3,6 +3,7 @@ package dev.tandem.api.inject;
 import com.google.inject.AbstractModule;
 import com.google.inject.Provides;
 import com.google.inject.Singleton;
+import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.engine.EngineRegistry;
 import dev.tandem.api.objective.Objective;
@@ -26,14 +27,28 @@ import java.util.Map;
 public final class CoreModule extends AbstractModule {
   private final List<EngineProvider> engines;
   private final List<Objective> objectives;
+  private final List<CompositionStrategy> compositions;
 
   /**
    * @param engines engine providers to register
    * @param objectives objectives besides SFT to register (e.g. third-party ones)
    */
   public CoreModule(List<EngineProvider> engines, List<Objective> objectives) {
+    this(engines, objectives, List.of());
+  }
+
+  /**
+   * @param engines engine providers to register
+   * @param objectives objectives besides SFT to register (e.g. third-party ones)
+   * @param compositions composition strategies to register: those {@link java.util.ServiceLoader}
+   *     found (a plugin's {@code provides dev.tandem.api.compose.CompositionStrategy}, the only way a
+   *     plugin registers one) and any given to {@link Tandem.Builder#composition}
+   */
+  public CoreModule(
+      List<EngineProvider> engines, List<Objective> objectives, List<CompositionStrategy> compositions) {
     this.engines = List.copyOf(engines);
     this.objectives = List.copyOf(objectives);
+    this.compositions = List.copyOf(compositions);
   }
 
   @Override
@@ -47,7 +62,10 @@ public final class CoreModule extends AbstractModule {
     for (Objective obj : objectives) {
       o.addBinding(obj.name()).toInstance(obj);
     }
-    Registries.compositions(binder()); // declared here so that the map exists without plugins
+    var c = Registries.compositions(binder()); // declared even when empty: the map always exists
+    for (CompositionStrategy strategy : compositions) {
+      c.addBinding(strategy.name()).toInstance(strategy);
+    }
   }
 
   @Provides

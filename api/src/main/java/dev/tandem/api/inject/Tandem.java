@@ -76,22 +76,37 @@ import java.util.Set;
  */
 public final class Tandem {
   private final Injector injector;
+  private final List<PluginLayers.Broken> brokenPlugins;
   private final List<Experiment> experiments;
   private final List<Workflow> workflows;
 
-  private Tandem(Injector injector, List<Experiment> experiments, List<Workflow> workflows) {
+  private Tandem(Injector injector, List<PluginLayers.Broken> brokenPlugins, List<Experiment> experiments, List<Workflow> workflows) {
     this.injector = injector;
+    this.brokenPlugins = List.copyOf(brokenPlugins);
     this.experiments = List.copyOf(experiments);
     this.workflows = List.copyOf(workflows);
   }
 
-  /** Discovers engines, objectives and plugins through {@link ServiceLoader}. */
+  /**
+   * Discovers engines, objectives and plugins through {@link ServiceLoader}: Tandem's own and those
+   * on the module path, and the jars on the plugin path ({@link PluginLayers}), each in a module
+   * layer of its own. A plugin that fails to load, link or construct is skipped with a warning on
+   * stderr ({@link #brokenPlugins()}).
+   */
   public static Tandem create() {
     return builder().build();
   }
 
   public static Builder builder() {
     return new Builder();
+  }
+
+  /**
+   * The plugin jars on the plugin path ({@link PluginLayers}) that were skipped, each with its path
+   * and the reason (a warning on standard error said so too); everything else works without them.
+   */
+  public List<PluginLayers.Broken> brokenPlugins() {
+    return brokenPlugins;
   }
 
   /** The injector, for plugins' own types. */
@@ -118,7 +133,7 @@ public final class Tandem {
    *     plugin's {@code dpo}): the error names both classes and their modules
    */
   public Map<String, Objective> objectives() {
-    Map<String, Set<Objective>> claims = injector.getInstance(Key.get(new TypeLiteral<Map<String, Set<Objective>>>() {}));
+    Map<String, Set<Objective>> claims = objectiveClaims(injector);
     for (Map.Entry<String, Set<Objective>> e : claims.entrySet()) {
       List<String> owners = e.getValue().stream().map(o -> origin(o.getClass())).distinct().sorted().toList();
       if (owners.size() > 1) {
@@ -127,6 +142,10 @@ public final class Tandem {
       }
     }
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, Objective>>() {}));
+  }
+
+  private static Map<String, Set<Objective>> objectiveClaims(Injector injector) {
+    return injector.getInstance(Key.get(new TypeLiteral<Map<String, Set<Objective>>>() {}));
   }
 
   private static String origin(Class<?> c) {
@@ -139,7 +158,11 @@ public final class Tandem {
     return Named.get(objectives(), "objective", name);
   }
 
-  /** All composition strategies by name (contributed by plugins such as CALM's). */
+  /**
+   * All composition strategies by name: those a plugin declares with {@code provides
+   * dev.tandem.api.compose.CompositionStrategy} (CALM's {@code calm} and {@code lora}), found once
+   * through {@link ServiceLoader}, plus any given to {@link Builder#composition}.
+   */
   public Map<String, CompositionStrategy> compositions() {
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, CompositionStrategy>>() {}));
   }
@@ -319,13 +342,24 @@ public final class Tandem {
     private boolean discover = true;
     private final List<EngineProvider> engines = new ArrayList<>();
     private final List<Objective> objectives = new ArrayList<>();
+    private final List<CompositionStrategy> compositions = new ArrayList<>();
     private final List<Experiment> experiments = new ArrayList<>();
     private final List<Module> modules = new ArrayList<>();
     private final List<Module> overrides = new ArrayList<>();
+    private List<Path> pluginPath;
 
     /** Whether to add what {@link ServiceLoader} finds (default true). */
     public Builder discover(boolean on) {
       this.discover = on;
+      return this;
+    }
+
+    /**
+     * The plugin path: jars (or directories of jars) each loaded into a module layer of its own
+     * when discovery is on ({@link PluginLayers}); by default {@link PluginLayers#configuredPath()}.
+     */
+    public Builder pluginPath(List<Path> path) {
+      this.pluginPath = List.copyOf(path);
       return this;
     }
 
@@ -338,6 +372,12 @@ public final class Tandem {
     /** Registers an objective explicitly. */
     public Builder objective(Objective objective) {
       objectives.add(objective);
+      return this;
+    }
+
+    /** Registers a composition strategy explicitly (for tests and embedders without discovery). */
+    public Builder composition(CompositionStrategy strategy) {
+      compositions.add(strategy);
       return this;
     }
 
@@ -362,20 +402,47 @@ public final class Tandem {
     public Tandem build() {
       List<EngineProvider> e = new ArrayList<>(engines);
       List<Objective> o = new ArrayList<>(objectives);
+      List<CompositionStrategy> c = new ArrayList<>(compositions);
       List<Experiment> x = new ArrayList<>(experiments);
       List<Workflow> w = new ArrayList<>();
       List<Module> all = new ArrayList<>();
+      PluginLayers plugins = PluginLayers.NONE;
+      List<PluginLayers.Broken> broken = new ArrayList<>();
       if (discover) {
-        ServiceLoader.load(Workflow.class).forEach(w::add);
-        ServiceLoader.load(Experiment.class).forEach(x::add);
+        w.addAll(PluginLayers.boot(Workflow.class, broken));
+        x.addAll(PluginLayers.boot(Experiment.class, broken));
         ServiceLoader.load(EngineProvider.class).forEach(e::add);
-        ServiceLoader.load(Objective.class).forEach(o::add);
-        ServiceLoader.load(TandemPlugin.class).forEach(p -> all.add(p.module()));
+        o.addAll(PluginLayers.boot(Objective.class, broken));
+        c.addAll(PluginLayers.boot(CompositionStrategy.class, broken));
+        for (TandemPlugin p : PluginLayers.boot(TandemPlugin.class, broken)) {
+          all.add(p.module());
+        }
+        plugins = PluginLayers.load(pluginPath != null ? pluginPath : PluginLayers.configuredPath());
+        broken.addAll(plugins.broken());
       }
-      all.add(0, new CoreModule(e, o));
+      List<PluginLayers.Plugin> loaded = new ArrayList<>(plugins.loaded());
+      Injector injector = injector(e, o, c, all, loaded);
+      // a plugin's objective whose name is taken (by Tandem's or an earlier plugin's) is skipped
+      List<PluginLayers.Plugin> clashing = PluginLayers.clashes(objectiveClaims(injector), loaded, broken);
+      if (!clashing.isEmpty()) {
+        loaded.removeAll(clashing);
+        injector = injector(e, o, c, all, loaded);
+      }
+      PluginLayers.warn(broken);
+      return new Tandem(injector, broken, x, w);
+    }
+
+    private Injector injector(List<EngineProvider> e, List<Objective> o, List<CompositionStrategy> c, List<Module> discovered, List<PluginLayers.Plugin> plugins) {
+      List<Objective> objs = new ArrayList<>(o);
+      List<Module> all = new ArrayList<>(discovered);
+      for (PluginLayers.Plugin p : plugins) {
+        objs.addAll(p.objectives());
+        all.addAll(p.modules());
+      }
+      all.add(0, new CoreModule(e, objs, c));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
-      return new Tandem(Guice.createInjector(root), x, w);
+      return Guice.createInjector(root);
     }
   }
 }

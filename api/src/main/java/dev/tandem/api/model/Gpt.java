@@ -242,13 +242,13 @@ public final class Gpt implements CausalLM {
         heads(ops, ops.slice(qkv, -1, 2 * d, 3 * d)));
   }
 
-  /** Attention over the given keys/values, output projection, residual, then the MLP block. */
+  /**
+   * {@link Attention} over the given keys/values, output projection, residual, then the MLP block.
+   */
   private Tensor finishBlock(
       TensorOps ops, Parameters p, int layer, Tensor x, Tensor q, Tensor k, Tensor v, Tensor bias) {
     String h = "h." + layer + ".";
-    Tensor scores = ops.mul(ops.matmul(q, ops.transpose(k, 0, 1, 3, 2)), (float) (1 / Math.sqrt(c.headDim())));
-    Tensor weights = ops.softmax(ops.add(scores, bias), -1);
-    Tensor y = mergeHeads(ops, ops.matmul(weights, v));
+    Tensor y = Attention.mergeHeads(ops, Attention.attend(ops, q, k, v, bias, Attention.scale(c.headDim())));
     x = ops.add(x, linear(ops, p, h + "attn.c_proj", y));
     Tensor m = ops.layerNorm(x, p.get(name(h + "ln_2.weight")), p.get(name(h + "ln_2.bias")), c.layerNormEpsilon());
     m = linear(ops, p, h + "mlp.c_proj", ops.gelu(linear(ops, p, h + "mlp.c_fc", m)));
@@ -261,16 +261,7 @@ public final class Gpt implements CausalLM {
 
   /** {@code [B, T, D] -> [B, H, T, Dh]}. */
   private Tensor heads(TensorOps ops, Tensor x) {
-    int b = x.shape().dim(0);
-    int t = x.shape().dim(1);
-    return ops.transpose(ops.reshape(x, b, t, c.nHead(), c.headDim()), 0, 2, 1, 3);
-  }
-
-  /** {@code [B, H, T, Dh] -> [B, T, D]}. */
-  private Tensor mergeHeads(TensorOps ops, Tensor x) {
-    int b = x.shape().dim(0);
-    int t = x.shape().dim(2);
-    return ops.reshape(ops.transpose(x, 0, 2, 1, 3), b, t, c.nEmbd());
+    return Attention.splitHeads(ops, x, c.nHead());
   }
 
   private static HostTensor normal(Random rng, float std, int... shape) {

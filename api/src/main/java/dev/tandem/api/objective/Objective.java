@@ -33,7 +33,8 @@ import java.util.Map;
 public interface Objective {
   /**
    * The name users select it by, e.g. {@code sft}: lower-case, and unique among the objectives
-   * found (two classes under one name are an error naming both).
+   * found (two classes under one name are an error naming both; a plugin jar's objective under a
+   * taken name is skipped with a warning naming both).
    */
   String name();
 

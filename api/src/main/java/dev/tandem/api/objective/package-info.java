@@ -46,12 +46,15 @@
  *       TensorOps}) runs {@code pairLosses} or the whole {@code loss} on hand-made tensors. The
  *       test-jar is not a module: run such tests on the class path (surefire {@code
  *       useModulePath=false}).
- *   <li><b>Run it</b>: put the jar on the module path ({@code TANDEM_MODULE_PATH=your.jar ./tandem
- *       ...}); {@code tandem objectives} lists every objective found and where it came from.
+ *   <li><b>Run it</b>: put the jar on the plugin path ({@code TANDEM_MODULE_PATH=your.jar ./tandem
+ *       ...}, see {@link dev.tandem.api.inject.PluginLayers}), or an application's module path;
+ *       {@code tandem objectives} lists every objective found and where it came from, and marks a
+ *       jar that was skipped as broken, with the reason.
  * </ol>
  *
- * <p>Names are what users type: lower-case and unique. Two objectives of different classes under one
- * name are an error ({@link dev.tandem.api.inject.Tandem#objectives()}), and an unknown name is an
+ * <p>Names are what users type: lower-case and unique. A plugin jar's objective under a name already
+ * taken is skipped with a warning; two of Tandem's own under one name are an error ({@link
+ * dev.tandem.api.inject.Tandem#objectives()}), and an unknown name is an
  * error that lists the known ones. A complete, tested example is {@code
  * examples/third-party-objective} (IPO) in the Tandem repository; {@code dev.tandem.spin.DpoObjective}
  * is another.

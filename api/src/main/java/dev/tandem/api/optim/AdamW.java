@@ -4,6 +4,7 @@ import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * AdamW (Loshchilov and Hutter) with bias correction and decoupled weight decay. Decay applies to
@@ -35,9 +36,24 @@ public record AdamW(float beta1, float beta2, float eps, float weightDecay) impl
     Tensor stepSize = ops.div(ops.mul(lr, ops.sqrt(c2)), c1);
     Tensor denom = ops.add(ops.sqrt(v), eps);
     Tensor next = ops.sub(p, ops.mul(ops.div(m, denom), stepSize));
-    if (weightDecay > 0 && p.shape().rank() >= 2) {
+    if (decays(p)) {
       next = ops.sub(next, ops.mul(ops.mul(p, lr), weightDecay));
     }
     return Map.of("param", next, "m", m, "v", v);
+  }
+
+  /** PyTorch's fused AdamW kernel when the engine has one ({@link FusedKernels#adamW}). */
+  @Override
+  public OptionalDouble applyFused(FusedKernels kernels, FusedStep step) {
+    boolean[] decay = new boolean[step.params().size()];
+    for (int i = 0; i < decay.length; i++) {
+      decay[i] = decays(step.params().get(i));
+    }
+    return kernels.adamW(step, step.state("m"), step.state("v"), decay, beta1, beta2, eps, weightDecay);
+  }
+
+  /** Whether weight decay applies to {@code p}: matrices only, and only with a positive rate. */
+  private boolean decays(Tensor p) {
+    return weightDecay > 0 && p.shape().rank() >= 2;
   }
 }

@@ -15,7 +15,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import dev.tandem.api.optim.FusedKernels;
+import dev.tandem.api.optim.FusedStep;
+import dev.tandem.api.tensor.Tensor;
 import java.util.List;
+import java.util.OptionalDouble;
 import java.util.zip.CRC32;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
@@ -29,13 +33,15 @@ import org.slf4j.LoggerFactory;
  * RMSProp and SGD as in-place loops), each one native call instead of about twenty ops per
  * parameter.
  *
- * <p>The formulas are exactly those of {@link dev.tandem.api.optim.AdamW}, {@link
- * dev.tandem.api.optim.RmsProp}, {@link dev.tandem.api.optim.Sgd} and {@link
- * dev.tandem.api.optim.UpdateRule}'s clipping; the conformance suite checks them against a
+ * <p>The optimizer updates are this engine's {@link FusedKernels}: the train step offers them to the
+ * optimizer ({@link dev.tandem.api.optim.Optimizer#applyFused}), which picks the one that computes
+ * its update; their formulas are the contracts stated there ({@link dev.tandem.api.optim.AdamW},
+ * {@link dev.tandem.api.optim.RmsProp}, {@link dev.tandem.api.optim.Sgd} and {@link
+ * dev.tandem.api.optim.UpdateRule}'s clipping); the conformance suite checks them against a
  * reference, with and without these kernels. Set {@code -Dtandem.djl.kernels=false} to run the
  * generic compositions instead.
  */
-final class DjlKernels implements AutoCloseable {
+final class DjlKernels implements FusedKernels, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DjlKernels.class);
 
   /** TorchScript source of the module: {@code code/__torch__.py} in the archive. */
@@ -70,6 +76,72 @@ final class DjlKernels implements AutoCloseable {
     NDList out = IValueUtils.forward(module, new NDList(x), JniUtils.isGradMode());
     return out.singletonOrThrow();
   }
+
+  // ---- FusedKernels: the optimizer hook -------------------------------------------------------
+
+  @Override
+  public OptionalDouble adamW(
+      FusedStep step,
+      List<Tensor> m,
+      List<Tensor> v,
+      boolean[] decay,
+      float beta1,
+      float beta2,
+      float eps,
+      float weightDecay) {
+    long t = step.step();
+    // PyTorch adds eps to sqrt(v) / sqrt(1 - beta2^t); the contract adds it to sqrt(v): rescale it
+    double ptEps = eps / Math.sqrt(1 - Math.pow(beta2, t));
+    try (NDArray count = manager.create((float) t)) {
+      return OptionalDouble.of(
+          adamW(
+              arrays(step.params()),
+              arrays(step.grads()),
+              arrays(m),
+              arrays(v),
+              count,
+              decay,
+              step.learningRate(),
+              beta1,
+              beta2,
+              ptEps,
+              weightDecay,
+              step.maxGradNorm()));
+    }
+  }
+
+  @Override
+  public OptionalDouble rmsProp(FusedStep step, List<Tensor> v, float alpha, float eps, float weightDecay) {
+    return OptionalDouble.of(
+        rmsProp(
+            arrays(step.params()),
+            arrays(step.grads()),
+            arrays(v),
+            step.learningRate(),
+            alpha,
+            eps,
+            weightDecay,
+            step.maxGradNorm()));
+  }
+
+  @Override
+  public OptionalDouble sgd(FusedStep step) {
+    return OptionalDouble.of(
+        sgd(arrays(step.params()), arrays(step.grads()), step.learningRate(), step.maxGradNorm()));
+  }
+
+  private static List<NDArray> arrays(List<Tensor> tensors) {
+    List<NDArray> out = new ArrayList<>(tensors.size());
+    for (Tensor t : tensors) {
+      if (!(t instanceof DjlTensor d)) {
+        throw new IllegalArgumentException("not a DJL engine tensor: " + t);
+      }
+      out.add(d.array());
+    }
+    return out;
+  }
+
+  // ---- the TorchScript methods ----------------------------------------------------------------
 
   /**
    * AdamW over all trainable parameters, in place; zeroes the gradients. The lists are split into

@@ -11,10 +11,8 @@ import dev.tandem.api.engine.LossOutput;
 import dev.tandem.api.engine.StepResult;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.engine.TrainStepOptions;
-import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.optim.FusedStep;
 import dev.tandem.api.optim.Optimizer;
-import dev.tandem.api.optim.RmsProp;
-import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.optim.UpdateRule;
 import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.HostTensor;
@@ -25,12 +23,15 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
- * Forward under a GradientCollector, backward, then {@link UpdateRule#apply} without recording; new
- * parameter and state values replace the old ones in place. Everything else a step creates (inputs,
- * activations, gradient handles, update temporaries) lives in a step manager closed at the end of
- * the step. The optimizer state stays on the device, in a manager owned by this step.
+ * Forward under a GradientCollector, backward, then the update without recording: the optimizer's
+ * fused update through {@link DjlKernels} when it takes one ({@link Optimizer#applyFused}), else
+ * {@link UpdateRule#apply}, whose new parameter and state values replace the old ones in place.
+ * Everything else a step creates (inputs, activations, gradient handles, update temporaries) lives
+ * in a step manager closed at the end of the step. The optimizer state stays on the device, in a
+ * manager owned by this step.
  */
 final class DjlTrainStep implements TrainStep {
   private static final String UPDATES = "updates";
@@ -86,10 +87,9 @@ final class DjlTrainStep implements TrainStep {
       try {
         float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
         Map<String, Float> metrics = metrics(ops, out);
+        OptionalDouble fused = fusedUpdate(scope, learningRate);
         float gradNorm =
-            fusedUpdatePossible()
-                ? fusedUpdate(scope, learningRate)
-                : genericUpdate(ops, scope, learningRate);
+            fused.isPresent() ? (float) fused.getAsDouble() : genericUpdate(ops, scope, learningRate);
         updates++;
         return new StepResult(lossValue, metrics, gradNorm);
       } catch (RuntimeException e) {
@@ -133,57 +133,35 @@ final class DjlTrainStep implements TrainStep {
     return gradNorm;
   }
 
-  private boolean fusedUpdatePossible() {
-    Class<?> c = optimizer.getClass();
-    return engine.kernels() != null
-        && !params.trainable().isEmpty()
-        && (c == AdamW.class || c == RmsProp.class || c == Sgd.class);
-  }
-
   /**
-   * The same update as {@link #genericUpdate} for the built-in optimizers, as one call into {@link
-   * DjlKernels}: parameters and state change in place, gradients are zeroed.
+   * Offers the engine's fused kernels to the optimizer ({@link Optimizer#applyFused}): parameters
+   * and state change in place and gradients are zeroed, or, when the optimizer takes none (or the
+   * kernels are off), nothing changes and the answer is empty.
    */
-  private float fusedUpdate(NDManager scope, float learningRate) {
-    List<NDArray> ps = new ArrayList<>();
-    List<NDArray> gs = new ArrayList<>();
+  private OptionalDouble fusedUpdate(NDManager scope, float learningRate) {
+    DjlKernels k = engine.kernels();
+    if (k == null || params.trainable().isEmpty()) {
+      return OptionalDouble.empty();
+    }
+    List<Tensor> ps = new ArrayList<>();
+    List<Tensor> gs = new ArrayList<>();
     for (String name : params.trainable()) {
       NDArray p = params.array(name);
       NDArray g = p.getGradient();
       g.attach(scope);
-      ps.add(p);
-      gs.add(g);
+      ps.add(new DjlTensor(engine, p, false));
+      gs.add(new DjlTensor(engine, g, false));
     }
-    DjlKernels k = engine.kernels();
-    double clip = options.maxGradNorm();
-    if (optimizer instanceof AdamW a) {
-      long t = updates + 1;
-      boolean[] decay = new boolean[ps.size()];
-      for (int i = 0; i < decay.length; i++) {
-        decay[i] = a.weightDecay() > 0 && ps.get(i).getShape().dimension() >= 2;
+    Map<String, List<Tensor>> st = new LinkedHashMap<>();
+    for (String s : optimizer.stateNames()) {
+      List<Tensor> l = new ArrayList<>();
+      for (NDArray a : stateList(s)) {
+        l.add(new DjlTensor(engine, a, false));
       }
-      // PyTorch adds eps to sqrt(v) / sqrt(1 - beta2^t); AdamW adds it to sqrt(v): rescale it
-      double eps = a.eps() / Math.sqrt(1 - Math.pow(a.beta2(), t));
-      NDArray step = scope.create((float) t);
-      return k.adamW(
-          ps,
-          gs,
-          stateList("m"),
-          stateList("v"),
-          step,
-          decay,
-          learningRate,
-          a.beta1(),
-          a.beta2(),
-          eps,
-          a.weightDecay(),
-          clip);
+      st.put(s, l);
     }
-    if (optimizer instanceof RmsProp r) {
-      return k.rmsProp(
-          ps, gs, stateList("v"), learningRate, r.alpha(), r.eps(), r.weightDecay(), clip);
-    }
-    return k.sgd(ps, gs, learningRate, clip);
+    return optimizer.applyFused(
+        k, new FusedStep(ps, gs, st, learningRate, updates + 1, options.maxGradNorm()));
   }
 
   private List<NDArray> stateList(String stateName) {

@@ -11,14 +11,19 @@ import dev.tandem.api.engine.StepResult;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.engine.TrainStepOptions;
 import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.optim.FusedKernels;
+import dev.tandem.api.optim.FusedStep;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.optim.RmsProp;
 import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
+import dev.tandem.api.tensor.TensorOps;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -29,7 +34,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The fused kernels against the op compositions over many steps: TorchScript optimizes a method
- * after its first calls, so three steps (the conformance suite) are not enough to trust it.
+ * after its first calls, so three steps (the conformance suite) are not enough to trust it. The
+ * kernels are reached only through the optimizer's hook ({@link Optimizer#applyFused}): an
+ * optimizer of any class that forwards the hook is fused, one that does not runs op by op.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DjlKernelsTest {
@@ -82,6 +89,75 @@ class DjlKernelsTest {
       f[i] = (float) r.nextGaussian();
     }
     return HostTensor.of(f, shape);
+  }
+
+  /** An optimizer of another class that delegates everything, the hook included, and counts it. */
+  private record Delegating(Optimizer inner, AtomicInteger fused, boolean forwardHook) implements Optimizer {
+    @Override
+    public String name() {
+      return "delegating-" + inner.name();
+    }
+
+    @Override
+    public List<String> stateNames() {
+      return inner.stateNames();
+    }
+
+    @Override
+    public Map<String, Tensor> update(
+        TensorOps ops, Tensor p, Tensor g, Map<String, Tensor> s, Tensor lr, Tensor step) {
+      return inner.update(ops, p, g, s, lr, step);
+    }
+
+    @Override
+    public OptionalDouble applyFused(FusedKernels kernels, FusedStep step) {
+      if (!forwardHook) {
+        return OptionalDouble.empty();
+      }
+      OptionalDouble r = inner.applyFused(kernels, step);
+      if (r.isPresent()) {
+        fused.incrementAndGet();
+      }
+      return r;
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("optimizers")
+  void theHookIsWhatFusesAnyOptimizerClass(Optimizer opt) {
+    AtomicInteger count = new AtomicInteger();
+    fusedUpdatesMatchCompositionsOverManySteps(new Delegating(opt, count, true));
+    assertEquals(25, count.get(), "every step went through the optimizer's fused update");
+  }
+
+  @ParameterizedTest
+  @MethodSource("optimizers")
+  void anOptimizerThatTakesNoKernelRunsOpByOpOnAKernelEngine(Optimizer opt) {
+    AtomicInteger count = new AtomicInteger();
+    Optimizer plain = new Delegating(opt, count, false);
+    Map<String, HostTensor> init = init();
+    var trainable = java.util.Set.of("w1", "b1", "w2");
+    Parameters pf = fused.createParameters(init, trainable);
+    Parameters pg = generic.createParameters(init, trainable);
+    Random r = new Random(13);
+    try (TrainStep sf = fused.trainStep(pf, LOSS, plain, new TrainStepOptions(0.5f));
+        TrainStep sg = generic.trainStep(pg, LOSS, plain, new TrainStepOptions(0.5f))) {
+      for (int step = 0; step < 5; step++) {
+        List<HostTensor> batch = List.of(HostTensor.ofInts(new int[] {0, 1, 2, 3, 4, 5, 0, 1}, 2, 4), rand(r, 2, 4, 3));
+        sf.run(batch, 0.02f);
+        sg.run(batch, 0.02f);
+      }
+    }
+    assertEquals(0, count.get());
+    for (String n : pf.names()) {
+      // the same op compositions on both engines (the GELU aside, which only the kernel engine
+      // fuses): equal within float tolerance
+      float[] x = pf.read(n).floats();
+      float[] y = pg.read(n).floats();
+      for (int i = 0; i < x.length; i++) {
+        assertEquals(y[i], x[i], 1e-5, n + "[" + i + "]");
+      }
+    }
   }
 
   @ParameterizedTest
