@@ -9,19 +9,19 @@ import dev.tandem.api.compose.Composition;
 import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.tensor.HostTensor;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * {@code calm}: Composition to Augment Language Models (Bansal et al. 2024). The anchor and one or
  * more augmenting models stay frozen; only the connections' projections and cross-attentions
  * ({@link CalmModel}) train.
  *
- * <p>Options: {@code connect_every} {@code K} (default: every 4th layer as in the paper, or the
+ * <p>Options ({@link #options()}): {@code connect_every} {@code K} (default: every 4th layer as in the paper, or the
  * anchor's depth if smaller; see {@link Connection#every}) or {@code connections} {@code a:b,...}
  * (see {@link Connection#parse}), not both. Settings saved: {@code
  * {"connections": [{"augment": 0, "augment_layer": 1, "anchor_layer": 1}, ...]}}.
@@ -44,13 +44,19 @@ public final class CalmStrategy implements CompositionStrategy {
     return NAME;
   }
 
+  /** {@code connect_every} and {@code connections}. */
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(
+        new OptionSpec(CONNECT_EVERY, Integer.class, Integer.toString(DEFAULT_EVERY),
+            "connect every K-th anchor layer to the augmenting models (the anchor's depth if smaller)"),
+        new OptionSpec(CONNECTIONS, String.class, "",
+            "explicit AUG_LAYER:ANCHOR_LAYER pairs instead of connect_every, e.g. 1:1,3:3 (0-based blocks)"));
+  }
+
   @Override
   public ObjectNode settings(List<BaseModel> bases, Map<String, String> options) {
-    Set<String> unknown = new HashSet<>(options.keySet());
-    unknown.removeAll(Set.of(CONNECT_EVERY, CONNECTIONS));
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("strategy calm takes the options connect_every or connections, not " + unknown);
-    }
+    OptionValues values = OptionValues.parse("strategy '" + NAME + "'", options(), options);
     if (bases.size() < 2) {
       throw new IllegalArgumentException("strategy calm needs an anchor and at least one augmenting model (--augment DIR)");
     }
@@ -62,14 +68,9 @@ public final class CalmStrategy implements CompositionStrategy {
     if (options.containsKey(CONNECTIONS)) {
       conns = Connection.parse(options.get(CONNECTIONS), augments);
     } else {
-      int k;
-      try {
-        k = options.containsKey(CONNECT_EVERY)
-            ? Integer.parseInt(options.get(CONNECT_EVERY).strip())
-            : Math.min(DEFAULT_EVERY, bases.get(0).config().nLayer());
-      } catch (NumberFormatException e) {
-        throw new IllegalArgumentException("connect-every must be an integer, not '" + options.get(CONNECT_EVERY) + "'");
-      }
+      int k = options.containsKey(CONNECT_EVERY)
+          ? values.getInt(CONNECT_EVERY)
+          : Math.min(DEFAULT_EVERY, bases.get(0).config().nLayer());
       int[] depths = new int[augments];
       for (int i = 0; i < augments; i++) {
         depths[i] = bases.get(i + 1).config().nLayer();

@@ -8,22 +8,23 @@ import dev.tandem.api.compose.BaseModel;
 import dev.tandem.api.compose.Composition;
 import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * {@code lora}: a low-rank adapter on every projection of the anchor ({@link LoraModel}), the
  * baseline CALM is compared against. It takes no augmenting model, trains the adapters alone, and
  * {@link Composition#merge merges} into a plain model directory.
  *
- * <p>Options: {@code rank} (default 8) and {@code alpha} (default: the rank, so the scale is 1).
+ * <p>Options ({@link #options()}): {@code rank} (default 8), {@code alpha} (default: the rank, so
+ * the scale is 1) and {@code targets} (default: every projection).
  * Settings saved: {@code {"rank": 8, "alpha": 8.0, "targets": [...]}}.
  */
 public final class LoraStrategy implements CompositionStrategy {
@@ -44,24 +45,27 @@ public final class LoraStrategy implements CompositionStrategy {
     return NAME;
   }
 
+  /** Option: the projections of each block that get an adapter, comma-separated. */
+  public static final String TARGETS = "targets";
+
+  /** {@code rank}, {@code alpha} and {@code targets}. */
+  @Override
+  public List<OptionSpec> options() {
+    return List.of(
+        new OptionSpec(RANK, Integer.class, Integer.toString(DEFAULT_RANK), "the adapters' rank r"),
+        new OptionSpec(ALPHA, Float.class, "0", "alpha; the scale is alpha / rank (0: the rank, a scale of 1)"),
+        new OptionSpec(TARGETS, String.class, String.join(",", LoraModel.DEFAULT_TARGETS),
+            "the projections of each block that get an adapter, comma-separated"));
+  }
+
   @Override
   public ObjectNode settings(List<BaseModel> bases, Map<String, String> options) {
-    Set<String> unknown = new HashSet<>(options.keySet());
-    unknown.removeAll(Set.of(RANK, ALPHA));
-    if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("strategy lora takes the options rank and alpha, not " + unknown);
-    }
+    OptionValues values = OptionValues.parse("strategy '" + NAME + "'", options(), options);
     if (bases.size() != 1) {
       throw new IllegalArgumentException("strategy lora adapts the anchor alone; it takes no --augment model");
     }
-    int rank;
-    float alpha;
-    try {
-      rank = Integer.parseInt(options.getOrDefault(RANK, String.valueOf(DEFAULT_RANK)).strip());
-      alpha = options.containsKey(ALPHA) ? Float.parseFloat(options.get(ALPHA).strip()) : rank;
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("lora rank must be an integer and alpha a number: " + options);
-    }
+    int rank = values.getInt(RANK);
+    float alpha = values.getFloat(ALPHA) == 0 ? rank : values.getFloat(ALPHA);
     if (rank < 1) {
       throw new IllegalArgumentException("lora rank must be >= 1, not " + rank);
     }
@@ -69,7 +73,17 @@ public final class LoraStrategy implements CompositionStrategy {
     s.put("rank", rank);
     s.put("alpha", alpha);
     ArrayNode t = s.putArray("targets");
-    LoraModel.DEFAULT_TARGETS.forEach(t::add);
+    List<String> targets = new ArrayList<>();
+    for (String target : values.getString(TARGETS).split(",")) {
+      if (!target.isBlank()) {
+        targets.add(target.strip());
+      }
+    }
+    if (targets.isEmpty()) {
+      throw new IllegalArgumentException("strategy 'lora', option targets: give at least one of " + LoraModel.DEFAULT_TARGETS);
+    }
+    new LoraModel(bases.get(0).config(), rank, alpha, targets); // validates the targets
+    targets.forEach(t::add);
     return s;
   }
 

@@ -93,7 +93,8 @@ class StrategiesTest {
     assertTrue(msg(() -> s.settings(bases, Map.of("connections", "2:1"))).contains("augmenting model 0 has layers 0..1"));
     assertTrue(msg(() -> s.settings(bases, Map.of("connections", "1:4"))).contains("the anchor has layers 0..3"));
     assertTrue(msg(() -> s.settings(bases, Map.of("connections", "1/0:0"))).contains("there are 1"));
-    assertTrue(msg(() -> s.settings(bases, Map.of("connect_every", "two"))).contains("integer"));
+    assertTrue(msg(() -> s.settings(bases, Map.of("connect_every", "two"))).contains("connect_every: 'two' is not an int"));
+    assertTrue(msg(() -> s.settings(bases, Map.of("rank", "4"))).contains("its options: connect_every, connections"));
   }
 
   @Test
@@ -102,7 +103,12 @@ class StrategiesTest {
     List<BaseModel> bases = bases(false);
     assertTrue(msg(() -> s.settings(bases(true), Map.of())).contains("no --augment"));
     assertTrue(msg(() -> s.settings(bases, Map.of("rank", "0"))).contains(">= 1"));
-    assertTrue(msg(() -> s.settings(bases, Map.of("connect_every", "2"))).contains("connect_every"));
+    assertTrue(msg(() -> s.settings(bases, Map.of("connect_every", "2"))).contains("its options: rank, alpha, targets"));
+    assertTrue(msg(() -> s.settings(bases, Map.of("targets", "attn.nope"))).contains("unknown LoRA target 'attn.nope'"));
+    assertEquals(List.of("rank", "alpha", "targets"), s.options().stream().map(o -> o.name()).toList());
+    ObjectNode two = s.settings(bases, Map.of("rank", "2", "targets", "attn.c_attn, mlp.c_fc"));
+    assertEquals(2.0, two.get("alpha").doubleValue());
+    assertEquals("[\"attn.c_attn\",\"mlp.c_fc\"]", two.get("targets").toString());
     ObjectNode settings = s.settings(bases, Map.of("rank", "3"));
     Composition c = s.build(bases, settings);
     Map<String, HostTensor> p = c.initialParameters(1);

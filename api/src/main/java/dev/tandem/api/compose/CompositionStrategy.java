@@ -2,6 +2,7 @@ package dev.tandem.api.compose;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.option.OptionSpec;
 import java.util.List;
 import java.util.Map;
 
@@ -21,12 +22,22 @@ public interface CompositionStrategy {
   String name();
 
   /**
+   * The options {@link #settings} accepts (name, type, default, one line of doc): what {@code tandem
+   * strategies} lists and {@code tandem compose --option NAME=VALUE} (or {@code --NAME VALUE}) sets,
+   * with no CLI change. {@link #settings} should check the options it is given against these, e.g.
+   * with {@link dev.tandem.api.option.OptionValues#parse}. None by default.
+   */
+  default List<OptionSpec> options() {
+    return List.of();
+  }
+
+  /**
    * Validates user options against the bases and returns the complete settings that {@link
    * #build} needs (saved as {@code settings} in {@code composition.json}).
    *
    * @param bases the anchor first, then the augmenting models
-   * @param options strategy options by name (e.g. {@code connect_every -> 2}, {@code rank -> 8});
-   *     unknown options are an error
+   * @param options strategy options by name, as typed (e.g. {@code connect_every -> 2}, {@code
+   *     rank -> 8}); an option not among {@link #options()} is an error that lists them
    * @throws IllegalArgumentException naming the option or base at fault
    */
   ObjectNode settings(List<BaseModel> bases, Map<String, String> options);
