@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -26,15 +27,26 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.Unmatched;
+import dev.tandem.api.option.OptionSpec;
+import dev.tandem.api.option.OptionValues;
 
 /**
  * {@code tandem compose}: composes frozen base models with a strategy (CALM, LoRA, ...) and trains
  * the new parameters only. The output is a composed model directory ({@code composition.json}, the
  * new parameters, the tokenizer) plus metrics and checkpoints, as for {@code sft}.
+ *
+ * <p>The strategy's options ({@link CompositionStrategy#options()}, listed by {@code tandem
+ * strategies}) are set with {@code --option NAME=VALUE} or the flag {@code --NAME VALUE} ({@code -}
+ * and {@code _} alike), for any strategy, a plugin's included, with no CLI change. An {@code
+ * --option} the strategy does not declare goes to the objective.
  */
 @Command(
     name = "compose",
-    description = "Compose frozen models (--strategy calm: anchor + augmenting models through cross-attention; lora: a low-rank adapter on the anchor) and train the new parameters only.")
+    description = {
+      "Compose frozen models (--strategy calm: anchor + augmenting models through cross-attention; lora: a low-rank adapter on the anchor) and train the new parameters only.",
+      "The strategy's options (tandem strategies lists them) are set with --option NAME=VALUE or --NAME VALUE, e.g. --connect-every 2 (calm), --rank 4 (lora)."
+    })
 public final class ComposeCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin EngineOptionsMixin engineOptions;
@@ -59,17 +71,7 @@ public final class ComposeCommand implements Callable<Integer> {
   @Option(names = {"--eval-data", "--eval_data"}, description = "Evaluation JSONL (eval_loss in metrics.jsonl).")
   Path evalData;
 
-  @Option(names = {"--connect-every", "--connect_every"}, description = "calm: connect every K-th layer (default 4, or the anchor's depth if smaller).")
-  Integer connectEvery;
-
-  @Option(names = "--connections", description = "calm: explicit AUG_LAYER:ANCHOR_LAYER pairs, e.g. 1:1,3:3 (0-based blocks).")
-  String connections;
-
-  @Option(names = {"--lora-rank", "--lora_rank", "--lora-r", "--lora_r"}, description = "lora: the rank (default 8).")
-  Integer loraRank;
-
-  @Option(names = {"--lora-alpha", "--lora_alpha"}, description = "lora: alpha; the scale is alpha / rank (default: the rank).")
-  Float loraAlpha;
+  @Unmatched List<String> strategyFlags = new ArrayList<>();
 
   @Option(names = "--merge", description = "Also write the composition merged into plain weights to OUTPUT/merged (strategies that can merge: lora).")
   boolean merge;
@@ -83,6 +85,66 @@ public final class ComposeCommand implements Callable<Integer> {
   @Option(names = {"--strict-length", "--strict_length"}, description = "Fail on an example longer than the context instead of skipping and reporting it.")
   boolean strictLength;
 
+  /**
+   * The values given for the strategy's declared options: {@code --option NAME=VALUE} pairs whose
+   * name the strategy declares (removed from {@code optionPairs}, the rest are the objective's) and
+   * the flags picocli did not match, {@code --NAME VALUE} or {@code --NAME=VALUE} ({@code -} read as
+   * {@code _}; a boolean option's flag alone means true).
+   *
+   * @throws IllegalArgumentException for a flag that names no declared option (listing the
+   *     strategy's options), an option given twice, or a value that does not parse
+   */
+  static Map<String, String> strategyOptions(CompositionStrategy s, Map<String, String> optionPairs, List<String> flags) {
+    Map<String, OptionSpec> declared = new LinkedHashMap<>();
+    s.options().forEach(o -> declared.put(o.name(), o));
+    Map<String, String> values = new LinkedHashMap<>();
+    for (var it = optionPairs.entrySet().iterator(); it.hasNext(); ) {
+      var e = it.next();
+      if (declared.containsKey(e.getKey())) {
+        values.put(e.getKey(), e.getValue());
+        it.remove();
+      }
+    }
+    for (int i = 0; i < flags.size(); i++) {
+      String flag = flags.get(i);
+      String name = flag.startsWith("--") ? flag.substring(2) : flag;
+      String value = null;
+      int eq = name.indexOf('=');
+      if (eq >= 0) {
+        value = name.substring(eq + 1);
+        name = name.substring(0, eq);
+      }
+      OptionSpec o = flag.startsWith("--") ? find(declared, name) : null;
+      if (o == null) {
+        throw new IllegalArgumentException(
+            "compose: unknown option '" + flag + "': not a flag of tandem compose nor an option of strategy '" + s.name() + "' ("
+                + OptionValues.describe(s.options()) + "; see tandem strategies)");
+      }
+      if (value == null) {
+        boolean next = i + 1 < flags.size() && !(o.type() == Boolean.class && flags.get(i + 1).startsWith("--"));
+        if (!next && o.type() != Boolean.class) {
+          throw new IllegalArgumentException("compose: " + flag + " needs a value (" + o.typeName() + ")");
+        }
+        value = next ? flags.get(++i) : "true";
+      }
+      if (values.put(o.name(), value) != null) {
+        throw new IllegalArgumentException("compose: option " + o.name() + " of strategy '" + s.name() + "' given twice: give it once");
+      }
+    }
+    OptionValues.parse("strategy '" + s.name() + "'", s.options(), values); // fails early, before the bases load
+    return values;
+  }
+
+  private static OptionSpec find(Map<String, OptionSpec> declared, String name) {
+    String n = name.toLowerCase(Locale.ROOT);
+    for (OptionSpec o : declared.values()) {
+      if (o.name().equals(n) || o.name().replace('-', '_').equals(n.replace('-', '_'))) {
+        return o;
+      }
+    }
+    return null;
+  }
+
   @Override
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
@@ -90,20 +152,8 @@ public final class ComposeCommand implements Callable<Integer> {
     var optimizer = training.optimizer();
     Tandem tandem = Tandem.create();
     CompositionStrategy s = tandem.composition(strategy);
+    Map<String, String> options = strategyOptions(s, objectiveOptions.options, strategyFlags);
     Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
-    Map<String, String> options = new LinkedHashMap<>();
-    if (connectEvery != null) {
-      options.put("connect_every", connectEvery.toString());
-    }
-    if (connections != null) {
-      options.put("connections", connections);
-    }
-    if (loraRank != null) {
-      options.put("rank", loraRank.toString());
-    }
-    if (loraAlpha != null) {
-      options.put("alpha", loraAlpha.toString());
-    }
     List<BaseModel> bases = Compositions.loadBases(anchor, augments);
     try (Engine engine = engineOptions.create(tandem)) {
       LoadedModel lm = Compositions.create(engine, s, bases, options, training.seed);

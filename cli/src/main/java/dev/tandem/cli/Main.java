@@ -18,6 +18,7 @@ import picocli.CommandLine.Command;
     subcommands = {
       EnginesCommand.class,
       ObjectivesCommand.class,
+      StrategiesCommand.class,
       InitCommand.class,
       SftCommand.class,
       ComposeCommand.class,

@@ -45,7 +45,7 @@ public final class ObjectivesCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static String origin(Class<?> c) {
+  static String origin(Class<?> c) {
     Module m = c.getModule();
     String where = m.isNamed() ? "module " + m.getName() : "class path";
     CodeSource source = c.getProtectionDomain().getCodeSource();

@@ -102,7 +102,7 @@ class CliCommandsIT {
     assertTrue(new ObjectMapper().readTree(calmEval.lastLine()).get("loss").doubleValue() > 0, calmEval.lastLine());
 
     Path lora = dir.resolve("lora");
-    run(engine, "compose", on, "--strategy", "lora", "--anchor", sftDir.toString(), "--lora-rank", "2", "--merge",
+    run(engine, "compose", on, "--strategy", "lora", "--anchor", sftDir.toString(), "--rank", "2", "--merge",
         "--data", train.toString(), "--output", lora.toString(), "--max-steps", "3", "--batch-size", "8");
     ModelDirectory.load(lora.resolve("merged"));
   }
