@@ -100,8 +100,9 @@ public final class ComposeCommand implements Callable<Integer> {
     Map<String, String> values = new LinkedHashMap<>();
     for (var it = optionPairs.entrySet().iterator(); it.hasNext(); ) {
       var e = it.next();
-      if (declared.containsKey(e.getKey())) {
-        values.put(e.getKey(), e.getValue());
+      OptionSpec o = find(declared, e.getKey());
+      if (o != null) {
+        values.put(o.name(), e.getValue());
         it.remove();
       }
     }
@@ -153,6 +154,7 @@ public final class ComposeCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     CompositionStrategy s = tandem.composition(strategy);
     Map<String, String> options = strategyOptions(s, objectiveOptions.options, strategyFlags);
+    objectiveOptions.alsoNot = ", nor of strategy '" + s.name() + "' (" + OptionValues.describe(s.options()) + ")";
     Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
     List<BaseModel> bases = Compositions.loadBases(anchor, augments);
     try (Engine engine = engineOptions.create(tandem)) {

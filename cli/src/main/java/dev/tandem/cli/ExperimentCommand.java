@@ -44,6 +44,8 @@ final class ExperimentCommand implements Callable<Integer> {
     spec.addMixin("engine", CommandSpec.forAnnotatedObject(cmd.engineOptions));
     spec.addOption(CommandLine.Model.OptionSpec.builder("--output", "-o").required(true).type(Path.class).paramLabel("DIR")
         .description("Experiment directory: data, models, reports and plots.").build());
+    spec.addOption(CommandLine.Model.OptionSpec.builder(ConfigFile.FLAG).type(Path.class).paramLabel("FILE.yaml")
+        .description("A recipe: YAML whose keys are these flags (base_steps: 400); flags given here override it.").build());
     spec.addOption(CommandLine.Model.OptionSpec.builder("--option").type(Map.class).auxiliaryTypes(String.class, String.class)
         .paramLabel("NAME=VALUE").description("Sets one of the options below; repeatable.").build());
     for (OptionSpec o : experiment.options()) {

@@ -40,7 +40,15 @@ public final class Main implements Runnable {
 
   /** Runs the command line and returns the exit code (for tests and embedders). */
   public static int run(String[] args, PrintWriter out, PrintWriter err) {
-    return commandLine(out, err).execute(args);
+    CommandLine cli = commandLine(out, err);
+    try {
+      return cli.execute(ConfigFile.expand(cli, args));
+    } catch (ConfigFile.ConfigException e) {
+      err.println("error: " + e.getMessage());
+      return 1;
+    } finally {
+      ConfigFile.clear();
+    }
   }
 
   /**

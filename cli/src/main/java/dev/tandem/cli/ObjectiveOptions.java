@@ -1,6 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.api.objective.Objective;
+import dev.tandem.api.option.OptionValues;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import picocli.CommandLine.Option;
@@ -13,6 +14,9 @@ import picocli.CommandLine.Option;
 public final class ObjectiveOptions {
   @Option(names = "--option", paramLabel = "NAME=VALUE", description = "Set an option of the objective (repeatable); tandem objectives lists each objective's options.")
   Map<String, String> options = new LinkedHashMap<>();
+
+  /** For recipe errors: other owners of options that were checked, e.g. a composition strategy. */
+  String alsoNot = "";
 
   @Option(names = "--beta", paramLabel = "B", description = "Shorthand for --option beta=B, for an objective that declares beta.")
   String beta;
@@ -34,6 +38,15 @@ public final class ObjectiveOptions {
         throw new IllegalArgumentException("--" + name + " and --option " + name + "= both given: give one");
       }
     });
+    for (String name : values.keySet()) {
+      if (objective.options().stream().noneMatch(o -> o.name().equals(name))) {
+        String recipe = ConfigFile.unknownKey(name, "not a flag of the command, nor an option of objective '" + objective.name() + "' ("
+            + OptionValues.describe(objective.options()) + ")" + alsoNot);
+        if (recipe != null) {
+          throw new IllegalArgumentException(recipe);
+        }
+      }
+    }
     return objective.withOptions(values);
   }
 

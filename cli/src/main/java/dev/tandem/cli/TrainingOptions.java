@@ -13,6 +13,10 @@ import picocli.CommandLine.Option;
 
 /** The optimisation flags shared by training commands (TRL's snake_case names accepted). */
 public final class TrainingOptions {
+  @Option(names = ConfigFile.FLAG, paramLabel = "FILE.yaml",
+      description = "A recipe: YAML whose keys are these flags (learning_rate: 2e-5) or the objective's/strategy's options (beta: 0.1); flags given here override it.")
+  java.nio.file.Path config;
+
   @Option(names = {"--max-steps", "--max_steps"}, defaultValue = "0", description = "Total updates (overrides --epochs when > 0).")
   long maxSteps;
 
