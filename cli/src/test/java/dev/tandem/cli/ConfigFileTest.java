@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -72,6 +73,27 @@ class ConfigFileTest {
         "--config", f.toString()), fix(expand("compose", "--config", f.toString())));
     assertEquals(List.of("compose", "--strategy", "calm", "--config", f.toString(), "--augment", "b", "--connect-every", "1"),
         fix(expand("compose", "--config", f.toString(), "--augment", "b", "--connect-every", "1")));
+  }
+
+  @Test
+  void theReadmeRecipeOnDpo() throws Exception {
+    Path f = recipe("""
+        data: pairs.jsonl
+        learning_rate: 5.0e-6
+        num_train_epochs: 2
+        lr_scheduler_type: linear
+        objective: simpo
+        gamma: 0.3          # SimPO's option, as --option gamma=0.3
+        """);
+    List<String> args = expand("dpo", "--config", f.toString(), "--model", "runs/sft", "--output", "runs/dpo", "--beta", "0.2");
+    DpoCommand dpo = new DpoCommand();
+    new CommandLine(dpo).parseArgs(args.subList(1, args.size()).toArray(String[]::new));
+    assertEquals(Path.of("pairs.jsonl"), dpo.data);
+    assertEquals(5.0e-6f, dpo.training.learningRate);
+    assertEquals(2, dpo.training.epochs);
+    assertEquals("simpo", dpo.objectiveName);
+    assertEquals(Map.of("gamma", "0.3"), dpo.objectiveOptions.options);
+    assertEquals("0.2", dpo.objectiveOptions.beta);
   }
 
   private static String[] run(String... args) {
