@@ -65,9 +65,11 @@ final class ExperimentCommand implements Callable<Integer> {
     Path output = spec.findOption("--output").getValue();
     Files.createDirectories(output);
     Tandem tandem = Tandem.create();
+    // the facade's: a plugin jar it skipped (say for a clashing name) does not run
+    Experiment x = tandem.experiment(experiment.name());
     ExperimentContext ctx =
         ExperimentContext.of(tandem, threads -> engine(tandem, err, threads), values, output, out, task -> new ProgressListener(task, out));
-    experiment.run(ctx);
+    x.run(ctx);
     return 0;
   }
 
