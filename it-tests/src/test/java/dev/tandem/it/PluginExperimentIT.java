@@ -25,12 +25,14 @@ import org.junit.jupiter.api.io.TempDir;
  * TANDEM_MODULE_PATH}) that provides only a {@code dev.tandem.api.experiment.Experiment} (compiled
  * here with the system Java compiler) is listed by {@code tandem demo --list} with its option and
  * run by {@code tandem demo hello}, which writes its report JSON. A second jar whose experiment is
- * named {@code spin}, like spin-module's, is skipped with one warning naming both.
+ * named {@code spin}, like spin-module's, is skipped with one warning naming both; the experiment of
+ * a jar skipped for another reason (its objective is named {@code dpo}) does not run. About 15 s.
  */
 class PluginExperimentIT {
   @TempDir static Path dir;
   static Path hello;
   static Path clash;
+  static Path skipped;
 
   @BeforeAll
   static void buildJars() throws Exception {
@@ -41,6 +43,29 @@ class PluginExperimentIT {
     clash = jar("spin-clash.jar", BrokenPluginsIT.compile(dir.resolve("clash"), tandem, Map.of(
         "module-info.java", "module clash.plugin { requires dev.tandem.api; provides dev.tandem.api.experiment.Experiment with clash.plugin.Spin; }",
         "clash/plugin/Spin.java", experiment("clash", "Spin", "SPIN: another one"))));
+    // an experiment in a jar that is skipped for its objective's name (Tandem's own dpo)
+    skipped = jar("skipped.jar", BrokenPluginsIT.compile(dir.resolve("skipped"), tandem, Map.of(
+        "module-info.java", "module skipped.plugin { requires dev.tandem.api; provides dev.tandem.api.experiment.Experiment with skipped.plugin.Skipped; "
+            + "provides dev.tandem.api.objective.Objective with skipped.plugin.Dpo; }",
+        "skipped/plugin/Skipped.java", experiment("skipped", "Skipped", "SKIPPED: never runs"),
+        "skipped/plugin/Dpo.java", "package skipped.plugin;\n"
+            + "import dev.tandem.api.engine.*; import dev.tandem.api.model.CausalLM; import dev.tandem.api.tensor.*; import java.util.List;\n"
+            + "public class Dpo implements dev.tandem.api.objective.Objective {\n"
+            + "  public String name() { return \"dpo\"; }\n"
+            + "  public dev.tandem.api.objective.InputLayout inputLayout() { return dev.tandem.api.objective.InputLayout.PREFERENCE_PAIRS; }\n"
+            + "  public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) { throw new UnsupportedOperationException(); }\n"
+            + "}\n")));
+  }
+
+  @Test
+  void anExperimentOfASkippedJarDoesNotRun() throws Exception {
+    Path out = dir.resolve("skipped-out");
+    ModulePathJava.Result run = ModulePathJava.tandem().pluginPath(skipped).runCli("demo", "skipped", "--output", out.toString());
+    assertEquals(1, run.exit(), run.toString());
+    assertTrue(run.err().contains("warning: plugin " + skipped + " skipped: objective 'dpo' (skipped.plugin.Dpo) is already provided by "
+        + "dev.tandem.spin.DpoObjective (module dev.tandem.spin)"), run.toString());
+    assertTrue(run.err().contains("error: experiment 'skipped' is not available: its plugin jar was skipped (see the warning above)"), run.toString());
+    assertTrue(!Files.exists(out.resolve("skipped_report.json")), run.toString());
   }
 
   @Test
