@@ -83,6 +83,10 @@ public final class PluginLayers {
   /** The services a plugin jar may provide, besides {@link TandemPlugin} modules; each is probed the same way. */
   static final List<Class<?>> SERVICES = List.of(Objective.class, Experiment.class, Workflow.class, CompositionStrategy.class);
 
+  /** What a plugin jar must provide at least one of: {@link #SERVICES} and {@link TandemPlugin} (engines come from the module path only). */
+  static final List<String> PLUGIN_SERVICES = List.of(Objective.class.getName(), Experiment.class.getName(), Workflow.class.getName(),
+      CompositionStrategy.class.getName(), TandemPlugin.class.getName());
+
   /**
    * A plugin jar that loaded: its layer, its providers of each of {@link #SERVICES} (constructed and
    * probed) and its Guice modules (already checked).
@@ -267,9 +271,8 @@ public final class PluginLayers {
       }
       if (!problems.isEmpty()) {
         broken.add(new Broken(jar, String.join("; ", problems)));
-      } else if (descriptor.provides().stream().noneMatch(p -> p.service().startsWith("dev.tandem.api."))) {
-        broken.add(new Broken(jar, "provides no Tandem service (such as " + Objective.class.getName() + ", " + Experiment.class.getName() + " or "
-            + TandemPlugin.class.getName() + ")"));
+      } else if (descriptor.provides().stream().noneMatch(p -> PLUGIN_SERVICES.contains(p.service()))) {
+        broken.add(new Broken(jar, "provides no Tandem service (" + String.join(", ", PLUGIN_SERVICES) + ")"));
       } else {
         loaded.add(new Plugin(jar, layer, builtAgainst, services, modules));
       }
