@@ -11,11 +11,9 @@ module dev.tandem.spin {
   exports dev.tandem.spin;
   exports dev.tandem.spin.demo;
 
-  opens dev.tandem.spin to com.google.guice;
-
-  provides dev.tandem.api.inject.TandemPlugin with
-      dev.tandem.spin.SpinPlugin;
   provides dev.tandem.api.objective.Objective with
+      dev.tandem.spin.SpinObjective,
+      dev.tandem.spin.DpoObjective,
       dev.tandem.spin.SimpoObjective;
   provides dev.tandem.api.experiment.Workflow with
       dev.tandem.spin.SpinWorkflow;

@@ -67,9 +67,18 @@ final class ExperimentCommand implements Callable<Integer> {
     Path output = spec.findOption("--output").getValue();
     Files.createDirectories(output);
     Tandem tandem = Tandem.create();
+    // the facade's: a plugin jar it skipped (say for a clashing name) does not run
+    Experiment x = tandem.experiments().get(experiment.name());
+    if (x == null) {
+      ModuleLayer layer = experiment.getClass().getModule().getLayer();
+      if (layer != null && layer != ModuleLayer.boot()) {
+        throw new IllegalStateException("experiment '" + experiment.name() + "' is not available: its plugin jar was skipped (see the warning above)");
+      }
+      x = experiment; // given to the command line alone (tests, embedders)
+    }
     ExperimentContext ctx =
         ExperimentContext.of(tandem, threads -> engine(tandem, err, threads), values, output, out, task -> new ProgressListener(task, out));
-    experiment.run(ctx);
+    x.run(ctx);
     return 0;
   }
 

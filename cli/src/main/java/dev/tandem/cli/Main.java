@@ -1,6 +1,7 @@
 package dev.tandem.cli;
 
 import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.inject.PluginLayers;
 import java.io.PrintWriter;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -97,9 +98,10 @@ public final class Main implements Runnable {
   }
 
   /**
-   * A subcommand per experiment found through {@link ServiceLoader} (without building the facade,
-   * which the command itself does). A provider that fails to load is left out here; {@code tandem
-   * demo} reports it when the facade finds it.
+   * A subcommand per experiment found through {@link ServiceLoader} on the module path and in the
+   * jars on the plugin path ({@link PluginLayers#configured}), without building the facade, which
+   * the command itself does. A provider that fails to load is left out here; {@code tandem demo}
+   * reports it when the facade finds it.
    */
   private static void addExperiments(CommandLine demo) {
     Map<String, Experiment> found = new TreeMap<>();
@@ -113,7 +115,15 @@ public final class Main implements Runnable {
         }
       }
     } catch (ServiceConfigurationError e) {
-      return;
+      // none from the module path
+    }
+    try {
+      // the plugin path's, after the module path's (a plugin's that clashes is skipped by the facade)
+      for (Experiment x : PluginLayers.configured(Experiment.class)) {
+        found.putIfAbsent(x.name(), x);
+      }
+    } catch (LinkageError | RuntimeException e) {
+      // reported by the facade when the command runs
     }
     for (Experiment x : ExperimentCommand.ordered(found)) {
       if (!demo.getSubcommands().containsKey(x.name())) {

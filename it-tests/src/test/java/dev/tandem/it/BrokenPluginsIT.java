@@ -171,7 +171,7 @@ class BrokenPluginsIT {
   }
 
   /** The jars javac needs to compile against the real api: Tandem's runtime, native-library jars aside. */
-  private static List<Path> tandemModules() throws IOException {
+  static List<Path> tandemModules() throws IOException {
     Path lib = ModulePathJava.jar(ModulePathJava.CLI_JAR).resolveSibling("lib");
     try (Stream<Path> jars = Files.list(lib)) {
       return jars.filter(p -> p.toString().endsWith(".jar") && !ModulePathJava.isNative(p)).sorted().toList();
@@ -195,7 +195,7 @@ class BrokenPluginsIT {
   }
 
   /** Compiles {@code sources} (path -> text) into {@code dir}/classes against {@code modulePath}; returns the classes. */
-  private static Path compile(Path dir, List<Path> modulePath, Map<String, String> sources) throws IOException {
+  static Path compile(Path dir, List<Path> modulePath, Map<String, String> sources) throws IOException {
     Path src = dir.resolve("src");
     Path classes = Files.createDirectories(dir.resolve("classes"));
     List<Path> files = new ArrayList<>();

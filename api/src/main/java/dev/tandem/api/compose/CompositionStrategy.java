@@ -10,12 +10,12 @@ import java.util.Map;
  * A way of composing frozen base models into one {@link dev.tandem.api.model.CausalLM} with new
  * trainable parameters, written once over the op set so that it runs on every engine.
  *
- * <p>To add one, implement this interface in your own module and register it by {@link #name()}:
- * in a {@link dev.tandem.api.inject.TandemPlugin}'s Guice module with {@link
- * dev.tandem.api.inject.Registries#compositions}, and (for {@link
- * dev.tandem.api.model.LoadedModel#load(dev.tandem.api.engine.Engine, java.nio.file.Path,
- * boolean)} without the facade) with {@code provides dev.tandem.api.compose.CompositionStrategy
- * with ...}. Implementations are stateless and need a public no-argument constructor.
+ * <p>To add one, implement this interface in your own module and register it, the one way, for
+ * {@link java.util.ServiceLoader}: {@code provides dev.tandem.api.compose.CompositionStrategy with
+ * ...} in {@code module-info.java} (and {@code META-INF/services} for the class path). The facade
+ * finds it on the module path and in a jar on the plugin path ({@link
+ * dev.tandem.api.inject.PluginLayers}), by {@link #name()}. Implementations are stateless and need
+ * a public no-argument constructor.
  */
 public interface CompositionStrategy {
   /** The name users select it by ({@code --strategy NAME}) and {@code composition.json} records. */

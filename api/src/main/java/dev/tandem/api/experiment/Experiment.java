@@ -8,7 +8,8 @@ import java.util.List;
 /**
  * An end-to-end experiment a plugin contributes (SPIN's small-scale reproduction, CALM's key-value
  * arithmetic): data, training and evaluation through the {@link dev.tandem.api.inject.Tandem}
- * facade, a report JSON, a plot and a table. Found through {@link java.util.ServiceLoader}; {@code
+ * facade, a report JSON, a plot and a table. Found through {@link java.util.ServiceLoader}, on the
+ * module path or in a jar on the plugin path ({@link dev.tandem.api.inject.PluginLayers}); {@code
  * tandem demo} lists every one it finds and runs one by name, its {@link #options()} given as
  * {@code --NAME VALUE} or {@code --option NAME=VALUE}, with no CLI change.
  *

@@ -3,6 +3,9 @@ package dev.tandem.api.inject;
 import com.google.inject.spi.Element;
 import com.google.inject.spi.Elements;
 import com.google.inject.spi.Message;
+import dev.tandem.api.compose.CompositionStrategy;
+import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.experiment.Workflow;
 import dev.tandem.api.objective.Objective;
 import java.io.File;
 import java.io.IOException;
@@ -14,6 +17,7 @@ import java.lang.module.ModuleReference;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Enumeration;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -41,14 +45,16 @@ import java.util.zip.ZipEntry;
  * constructor that throws; an {@code AbstractMethodError} from {@code name()} because it was built
  * against another tandem-api, which the reason names when the jar says which: the manifest
  * attribute {@value #API_VERSION_ATTRIBUTE}, else the version its {@code requires dev.tandem.api}
- * was compiled against), or its objective's name is taken ({@link Tandem} checks that once the
- * injector exists). Each skipped jar is reported once per JVM on standard error as {@code warning:
- * plugin JAR skipped: REASON}.
+ * was compiled against), or the name of one of its objectives, experiments, workflows or
+ * composition strategies is taken by Tandem's own or an earlier plugin's ({@link Tandem} checks
+ * that; the reason names both). Each skipped jar is reported once per JVM on standard error as
+ * {@code warning: plugin JAR skipped: REASON}.
  *
- * <p>Plugins contribute {@link Objective}s and {@link TandemPlugin} modules ({@code provides} in
- * their {@code module-info}, or {@code META-INF/services} in a jar without one). One jar is one
- * module: it may require the boot layer's modules (Tandem's, Guice, ...), not other plugin jars.
- * Engines come from the boot layer only.
+ * <p>Plugins contribute {@link Objective}s, {@link Experiment}s, {@link Workflow}s, {@link
+ * CompositionStrategy}s and {@link TandemPlugin} modules ({@code provides} in their {@code
+ * module-info}, or {@code META-INF/services} in a jar without one), each found and checked the
+ * same way. One jar is one module: it may require the boot layer's modules (Tandem's, Guice, ...),
+ * not other plugin jars. Engines come from the boot layer only.
  */
 public final class PluginLayers {
   /** The system property holding the plugin path. */
@@ -74,8 +80,33 @@ public final class PluginLayers {
     }
   }
 
-  /** A plugin jar that loaded: its layer, its objectives and its Guice modules (already checked). */
-  record Plugin(Path jar, ModuleLayer layer, String apiVersion, List<Objective> objectives, List<com.google.inject.Module> modules) {}
+  /** The services a plugin jar may provide, besides {@link TandemPlugin} modules; each is probed the same way. */
+  static final List<Class<?>> SERVICES = List.of(Objective.class, Experiment.class, Workflow.class, CompositionStrategy.class);
+
+  /** What a plugin jar must provide at least one of: {@link #SERVICES} and {@link TandemPlugin} (engines come from the module path only). */
+  static final List<String> PLUGIN_SERVICES = List.of(Objective.class.getName(), Experiment.class.getName(), Workflow.class.getName(),
+      CompositionStrategy.class.getName(), TandemPlugin.class.getName());
+
+  /**
+   * A plugin jar that loaded: its layer, its providers of each of {@link #SERVICES} (constructed and
+   * probed) and its Guice modules (already checked).
+   */
+  record Plugin(Path jar, ModuleLayer layer, String apiVersion, Map<Class<?>, List<Object>> services, List<com.google.inject.Module> modules) {
+    Plugin {
+      services = Map.copyOf(services);
+      modules = List.copyOf(modules);
+    }
+
+    /** Its objectives. */
+    List<Objective> objectives() {
+      return of(Objective.class);
+    }
+
+    /** Its providers of {@code service} (one of {@link #SERVICES}). */
+    <S> List<S> of(Class<S> service) {
+      return services.getOrDefault(service, List.of()).stream().map(service::cast).toList();
+    }
+  }
 
   private final List<Plugin> loaded;
   private final List<Broken> broken;
@@ -93,6 +124,24 @@ public final class PluginLayers {
   /** The plugin jars skipped while loading (name clashes are found later, by {@link Tandem}). */
   public List<Broken> broken() {
     return broken;
+  }
+
+  /**
+   * The providers of {@code service} ({@link Objective}, {@link Experiment}, {@link Workflow} or
+   * {@link CompositionStrategy}) in the jars on the configured plugin path that loaded, in path
+   * order, without printing a warning: for callers that need them before building the facade (the
+   * CLI's {@code tandem demo NAME} subcommands). {@link Tandem#create()} reports the broken jars and
+   * drops those whose names clash, so a command should still take what it runs from the facade.
+   */
+  public static <S> List<S> configured(Class<S> service) {
+    if (!SERVICES.contains(service)) {
+      throw new IllegalArgumentException("not a plugin service: " + service.getName());
+    }
+    List<S> out = new ArrayList<>();
+    for (Plugin p : load(configuredPath()).loaded()) {
+      out.addAll(p.of(service));
+    }
+    return out;
   }
 
   /** The plugin path from {@value #PROPERTY}, else {@value #ENV}; empty when neither is set. */
@@ -193,14 +242,18 @@ public final class PluginLayers {
       ModuleLayer layer = boot.defineModulesWithOneLoader(cf, PluginLayers.class.getClassLoader());
       List<String> problems = new ArrayList<>();
       String version = builtAgainst;
-      List<Objective> objectives = new ArrayList<>();
-      for (Objective o : providers(layer, Objective.class, problems, version)) {
-        String p = probe(o, version);
-        if (p != null) {
-          problems.add(p);
-        } else {
-          objectives.add(o);
+      Map<Class<?>, List<Object>> services = new HashMap<>();
+      for (Class<?> service : SERVICES) {
+        List<Object> ok = new ArrayList<>();
+        for (Object o : providers(layer, service, problems, version)) {
+          String p = probe(o, version);
+          if (p != null) {
+            problems.add(p);
+          } else {
+            ok.add(o);
+          }
         }
+        services.put(service, List.copyOf(ok));
       }
       List<com.google.inject.Module> modules = new ArrayList<>();
       for (TandemPlugin tp : providers(layer, TandemPlugin.class, problems, version)) {
@@ -218,10 +271,10 @@ public final class PluginLayers {
       }
       if (!problems.isEmpty()) {
         broken.add(new Broken(jar, String.join("; ", problems)));
-      } else if (descriptor.provides().stream().noneMatch(p -> p.service().startsWith("dev.tandem.api."))) {
-        broken.add(new Broken(jar, "provides no Tandem service (such as " + Objective.class.getName() + " or " + TandemPlugin.class.getName() + ")"));
+      } else if (descriptor.provides().stream().noneMatch(p -> PLUGIN_SERVICES.contains(p.service()))) {
+        broken.add(new Broken(jar, "provides no Tandem service (" + String.join(", ", PLUGIN_SERVICES) + ")"));
       } else {
-        loaded.add(new Plugin(jar, layer, builtAgainst, objectives, modules));
+        loaded.add(new Plugin(jar, layer, builtAgainst, services, modules));
       }
     } catch (LinkageError | RuntimeException | IOException e) {
       broken.add(new Broken(jar, describe(e, null, builtAgainst)));
@@ -233,23 +286,48 @@ public final class PluginLayers {
    * path) already claim; each is added to {@code broken} naming the objective and who has it.
    */
   static List<Plugin> clashes(Map<String, Set<Objective>> claims, List<Plugin> loaded, List<Broken> broken) {
+    return clashes("objective", claims, loaded, broken);
+  }
+
+  /**
+   * The claims on names of one kind of provider ({@code service}): Tandem's own ({@code own}, from
+   * the boot layer or given to the builder) first, then each loaded plugin's in path order.
+   */
+  static <S> Map<String, Set<Object>> claims(Class<S> service, List<? extends S> own, List<Plugin> loaded, java.util.function.Function<S, String> name) {
+    Map<String, Set<Object>> claims = new java.util.LinkedHashMap<>();
+    List<S> all = new ArrayList<>(own);
+    for (Plugin p : loaded) {
+      all.addAll(p.of(service));
+    }
+    for (S s : all) {
+      claims.computeIfAbsent(name.apply(s), k -> new LinkedHashSet<>()).add(s);
+    }
+    return claims;
+  }
+
+  /**
+   * As {@link #clashes(Map, List, List)} for any {@code kind} of provider ({@code experiment},
+   * {@code workflow}, {@code composition strategy}): the plugins whose provider claims a name taken
+   * before them, each added to {@code broken} naming both.
+   */
+  static List<Plugin> clashes(String kind, Map<String, ? extends Collection<?>> claims, List<Plugin> loaded, List<Broken> broken) {
     List<Plugin> out = new ArrayList<>();
-    for (Map.Entry<String, Set<Objective>> claim : new java.util.TreeMap<>(claims).entrySet()) {
-      List<Objective> claimants = new ArrayList<>(claim.getValue());
+    for (Map.Entry<String, ? extends Collection<?>> claim : new java.util.TreeMap<>(claims).entrySet()) {
+      List<Object> claimants = new ArrayList<>(claim.getValue());
       if (claimants.stream().map(Object::getClass).distinct().count() < 2) {
         continue;
       }
       // Tandem's own first, then plugins in path order
       claimants.sort(java.util.Comparator.comparingInt(o -> owner(o, loaded) == null ? -1 : loaded.indexOf(owner(o, loaded))));
-      Objective winner = claimants.get(0);
+      Object winner = claimants.get(0);
       Plugin winnerPlugin = owner(winner, loaded);
       String who = winner.getClass().getName() + (winnerPlugin != null ? " from plugin " + winnerPlugin.jar()
           : winner.getClass().getModule().isNamed() ? " (module " + winner.getClass().getModule().getName() + ")" : " (class path)");
-      for (Objective o : claimants) {
+      for (Object o : claimants) {
         Plugin p = owner(o, loaded);
         if (p != null && o.getClass() != winner.getClass() && !out.contains(p)) {
           out.add(p);
-          broken.add(new Broken(p.jar(), "objective '" + claim.getKey() + "' (" + o.getClass().getName() + ") is already provided by " + who));
+          broken.add(new Broken(p.jar(), kind + " '" + claim.getKey() + "' (" + o.getClass().getName() + ") is already provided by " + who));
         }
       }
     }
@@ -285,7 +363,7 @@ public final class PluginLayers {
       }
       try {
         S s = p.get();
-        String problem = s instanceof Objective o ? probe(o, version) : null;
+        String problem = probe(s, version);
         if (problem != null) {
           broken.add(new Broken(jar, problem));
         } else {
@@ -345,19 +423,41 @@ public final class PluginLayers {
     return found;
   }
 
-  /** Calls the objective's methods the registry calls; null if they work, else the reason. */
-  private static String probe(Objective o, String version) {
+  /**
+   * Calls the methods the registries and listings call on a provider of one of {@link #SERVICES}
+   * (its name, description, options, ...); null if they work (or it is of none of them), else the
+   * reason.
+   */
+  private static String probe(Object s, String version) {
     try {
-      String name = o.name();
-      if (name == null || name.isBlank()) {
-        return o.getClass().getName() + ".name() is empty";
+      String name;
+      if (s instanceof Objective o) {
+        name = o.name();
+        o.inputLayout();
+        o.options();
+        o.needsReference();
+      } else if (s instanceof Experiment x) {
+        name = x.name();
+        x.description();
+        x.options();
+        x.reports();
+      } else if (s instanceof Workflow w) {
+        name = w.name();
+        w.description();
+        w.objective();
+        w.options();
+        w.trainingDefaults();
+      } else if (s instanceof CompositionStrategy c) {
+        name = c.name();
+      } else {
+        return null;
       }
-      o.inputLayout();
-      o.options();
-      o.needsReference();
+      if (name == null || name.isBlank()) {
+        return s.getClass().getName() + ".name() is empty";
+      }
       return null;
     } catch (LinkageError | RuntimeException e) {
-      return describe(e, o.getClass().getName(), version);
+      return describe(e, s.getClass().getName(), version);
     }
   }
 

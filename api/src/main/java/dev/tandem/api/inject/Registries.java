@@ -7,9 +7,10 @@ import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.objective.Objective;
 
 /**
- * The named registries, as Guice {@link MapBinder}s. Engines and objectives are open to any module;
+ * The named registries, as Guice {@link MapBinder}s. Engines are open to any module; objectives and
  * composition strategies are registered only through {@link java.util.ServiceLoader} (or {@link
- * Tandem.Builder#composition} without discovery), so their map is filled by {@link CoreModule} alone.
+ * Tandem.Builder#objective} and {@link Tandem.Builder#composition} without discovery), so their
+ * maps are filled by {@link CoreModule} alone.
  */
 public final class Registries {
   private Registries() {}
@@ -19,8 +20,8 @@ public final class Registries {
     return MapBinder.newMapBinder(binder, String.class, EngineProvider.class).permitDuplicates();
   }
 
-  /** Objectives by name. */
-  public static MapBinder<String, Objective> objectives(Binder binder) {
+  /** Objectives by name: what {@link java.util.ServiceLoader} found, bound by {@link CoreModule}; read them with {@link Tandem#objectives()}. */
+  static MapBinder<String, Objective> objectives(Binder binder) {
     return MapBinder.newMapBinder(binder, String.class, Objective.class).permitDuplicates();
   }
 

@@ -148,8 +148,15 @@ public final class Tandem {
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, Set<Objective>>>() {}));
   }
 
+  /** The class and where it comes from: its module, a plugin jar's path, or the class path. */
   private static String origin(Class<?> c) {
     java.lang.Module m = c.getModule();
+    if (m.isNamed() && m.getLayer() != null && m.getLayer() != ModuleLayer.boot()) {
+      var source = c.getProtectionDomain().getCodeSource();
+      if (source != null && source.getLocation() != null) {
+        return c.getName() + " (module " + m.getName() + " from plugin " + source.getLocation().getPath() + ")";
+      }
+    }
     return c.getName() + (m.isNamed() ? " (module " + m.getName() + ")" : " (class path)");
   }
 
@@ -161,7 +168,8 @@ public final class Tandem {
   /**
    * All composition strategies by name: those a plugin declares with {@code provides
    * dev.tandem.api.compose.CompositionStrategy} (CALM's {@code calm} and {@code lora}), found once
-   * through {@link ServiceLoader}, plus any given to {@link Builder#composition}.
+   * through {@link ServiceLoader} (module path and plugin path), plus any given to {@link
+   * Builder#composition}.
    */
   public Map<String, CompositionStrategy> compositions() {
     return injector.getInstance(Key.get(new TypeLiteral<Map<String, CompositionStrategy>>() {}));
@@ -268,8 +276,8 @@ public final class Tandem {
   }
 
   /**
-   * All experiments by name (plugins' {@link Experiment}s, found through {@link ServiceLoader}),
-   * in name order.
+   * All experiments by name (plugins' {@link Experiment}s, found through {@link ServiceLoader} on
+   * the module path and in the jars on the plugin path), in name order.
    *
    * @throws IllegalStateException if two experiments of different classes claim one name
    */
@@ -290,7 +298,10 @@ public final class Tandem {
     return Named.get(experiments(), "experiment", name);
   }
 
-  /** All workflows by name (plugins' {@link Workflow}s such as SPIN's self-play loop). */
+  /**
+   * All workflows by name (plugins' {@link Workflow}s such as SPIN's self-play loop, from the module
+   * path and the plugin path).
+   */
   public Map<String, Workflow> workflows() {
     Map<String, Workflow> out = new java.util.TreeMap<>();
     workflows.forEach(w -> out.putIfAbsent(w.name(), w));
@@ -421,6 +432,14 @@ public final class Tandem {
         broken.addAll(plugins.broken());
       }
       List<PluginLayers.Plugin> loaded = new ArrayList<>(plugins.loaded());
+      // a plugin's experiment, workflow or strategy whose name is taken (by Tandem's or an earlier plugin's) is skipped
+      List<PluginLayers.Plugin> taken = new ArrayList<>();
+      taken.addAll(PluginLayers.clashes("experiment", PluginLayers.claims(Experiment.class, x, loaded, Experiment::name), loaded, broken));
+      loaded.removeAll(taken);
+      taken.addAll(PluginLayers.clashes("workflow", PluginLayers.claims(Workflow.class, w, loaded, Workflow::name), loaded, broken));
+      loaded.removeAll(taken);
+      taken.addAll(PluginLayers.clashes("composition strategy", PluginLayers.claims(CompositionStrategy.class, c, loaded, CompositionStrategy::name), loaded, broken));
+      loaded.removeAll(taken);
       Injector injector = injector(e, o, c, all, loaded);
       // a plugin's objective whose name is taken (by Tandem's or an earlier plugin's) is skipped
       List<PluginLayers.Plugin> clashing = PluginLayers.clashes(objectiveClaims(injector), loaded, broken);
@@ -429,17 +448,23 @@ public final class Tandem {
         injector = injector(e, o, c, all, loaded);
       }
       PluginLayers.warn(broken);
+      for (PluginLayers.Plugin p : loaded) {
+        x.addAll(p.of(Experiment.class));
+        w.addAll(p.of(Workflow.class));
+      }
       return new Tandem(injector, broken, x, w);
     }
 
     private Injector injector(List<EngineProvider> e, List<Objective> o, List<CompositionStrategy> c, List<Module> discovered, List<PluginLayers.Plugin> plugins) {
       List<Objective> objs = new ArrayList<>(o);
       List<Module> all = new ArrayList<>(discovered);
+      List<CompositionStrategy> strategies = new ArrayList<>(c);
       for (PluginLayers.Plugin p : plugins) {
         objs.addAll(p.objectives());
+        strategies.addAll(p.of(CompositionStrategy.class));
         all.addAll(p.modules());
       }
-      all.add(0, new CoreModule(e, objs, c));
+      all.add(0, new CoreModule(e, objs, strategies));
       all.addAll(modules);
       Module root = overrides.isEmpty() ? Modules.combine(all) : Modules.override(all).with(overrides);
       return Guice.createInjector(root);

@@ -39,9 +39,9 @@
  *   <li><b>Register it</b> for {@link java.util.ServiceLoader}: {@code provides
  *       dev.tandem.api.objective.Objective with your.Impl;} in {@code module-info.java} (module
  *       path), and the class name in {@code META-INF/services/dev.tandem.api.objective.Objective}
- *       (class path); the class needs a public no-argument constructor. An objective that needs
- *       other bindings can instead be added from a {@link dev.tandem.api.inject.TandemPlugin}'s
- *       Guice module with {@link dev.tandem.api.inject.Registries#objectives}.
+ *       (class path); the class needs a public no-argument constructor. This is the one way to
+ *       register an objective (spin-module registers {@code spin}, {@code dpo} and {@code simpo}
+ *       so); an embedder without discovery uses {@link dev.tandem.api.inject.Tandem.Builder#objective}.
  *   <li><b>Test it without an engine</b>: {@code HostOps} (plain-Java, forward-only {@code
  *       TensorOps}) runs {@code pairLosses} or the whole {@code loss} on hand-made tensors. The
  *       test-jar is not a module: run such tests on the class path (surefire {@code
