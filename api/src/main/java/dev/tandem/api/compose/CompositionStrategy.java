@@ -13,7 +13,7 @@ import java.util.Map;
  * <p>To add one, implement this interface in your own module and register it by {@link #name()}:
  * in a {@link dev.tandem.api.inject.TandemPlugin}'s Guice module with {@link
  * dev.tandem.api.inject.Registries#compositions}, and (for {@link
- * dev.tandem.api.model.LoadedModel#load(dev.tandem.api.engine.Engine, java.nio.file.Path,
+ * dev.tandem.api.compose.LoadedModel#load(dev.tandem.api.engine.Engine, java.nio.file.Path,
  * boolean)} without the facade) with {@code provides dev.tandem.api.compose.CompositionStrategy
  * with ...}. Implementations are stateless and need a public no-argument constructor.
  */
