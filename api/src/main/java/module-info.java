@@ -1,6 +1,30 @@
 /**
  * Tandem's engine-neutral core: the tensor SPI, engines, models, data, objectives, optimizers,
  * training, generation and composition. Nothing here depends on a compute engine.
+ *
+ * <h2>Package order</h2>
+ *
+ * <p>The packages form layers without cycles: each uses only packages listed before it
+ * ({@code PackageOrderTest} checks every source file against this list).
+ *
+ * <ol>
+ *   <li>{@code dev.tandem.api.tensor}: tensors, shapes, dtypes and {@code TensorOps}, the op set
+ *   <li>{@code dev.tandem.api.option}: declared options of plugins
+ *   <li>{@code dev.tandem.api.tokenizer}: the {@code Tokenizer} SPI and the byte-level tokenizer
+ *   <li>{@code dev.tandem.api.optim}: optimizers and the fused-update hook
+ *   <li>{@code dev.tandem.api.engine}: the engine SPI (execution, gradients, train steps)
+ *   <li>{@code dev.tandem.api.model}: causal language models written over the op set
+ *   <li>{@code dev.tandem.api.generate}: generation with a KV cache
+ *   <li>{@code dev.tandem.api.objective}: training objectives
+ *   <li>{@code dev.tandem.api.bench}: measuring engines and models
+ *   <li>{@code dev.tandem.api.io}: safetensors, model directories and tokenizer files on disk
+ *   <li>{@code dev.tandem.api.data}: datasets, prompt templates and batching
+ *   <li>{@code dev.tandem.api.train}: the trainer, evaluation and checkpoints
+ *   <li>{@code dev.tandem.api.compose}: compositions and {@code LoadedModel} (a plain or composed
+ *       model directory, loaded)
+ *   <li>{@code dev.tandem.api.inject}: the {@code Tandem} facade, plugin loading, and the
+ *       experiment and workflow SPIs that run on the facade
+ * </ol>
  */
 module dev.tandem.api {
   requires transitive com.google.guice;
@@ -21,7 +45,6 @@ module dev.tandem.api {
   exports dev.tandem.api.generate;
   exports dev.tandem.api.inject;
   exports dev.tandem.api.compose;
-  exports dev.tandem.api.experiment;
   exports dev.tandem.api.bench;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;
@@ -32,6 +55,6 @@ module dev.tandem.api {
   uses dev.tandem.api.objective.Objective;
   uses dev.tandem.api.inject.TandemPlugin;
   uses dev.tandem.api.compose.CompositionStrategy;
-  uses dev.tandem.api.experiment.Experiment;
-  uses dev.tandem.api.experiment.Workflow;
+  uses dev.tandem.api.inject.Experiment;
+  uses dev.tandem.api.inject.Workflow;
 }

@@ -19,6 +19,6 @@ module dev.tandem.calm {
   provides dev.tandem.api.compose.CompositionStrategy with
       dev.tandem.calm.CalmStrategy,
       dev.tandem.calm.LoraStrategy;
-  provides dev.tandem.api.experiment.Experiment with
+  provides dev.tandem.api.inject.Experiment with
       dev.tandem.calm.demo.CalmDemo;
 }

@@ -11,8 +11,8 @@ module dev.tandem.cli {
   requires java.desktop;
   requires org.slf4j;
 
-  uses dev.tandem.api.experiment.Experiment;
-  uses dev.tandem.api.experiment.Workflow;
+  uses dev.tandem.api.inject.Experiment;
+  uses dev.tandem.api.inject.Workflow;
 
   opens dev.tandem.cli to info.picocli;
   exports dev.tandem.cli;

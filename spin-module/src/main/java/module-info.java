@@ -15,8 +15,8 @@ module dev.tandem.spin {
       dev.tandem.spin.SpinObjective,
       dev.tandem.spin.DpoObjective,
       dev.tandem.spin.SimpoObjective;
-  provides dev.tandem.api.experiment.Workflow with
+  provides dev.tandem.api.inject.Workflow with
       dev.tandem.spin.SpinWorkflow;
-  provides dev.tandem.api.experiment.Experiment with
+  provides dev.tandem.api.inject.Experiment with
       dev.tandem.spin.demo.SpinDemo;
 }

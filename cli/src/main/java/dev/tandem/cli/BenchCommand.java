@@ -9,7 +9,7 @@ import dev.tandem.api.engine.EngineOptions;
 import dev.tandem.api.engine.EngineProvider;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.model.Gpt;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import java.nio.file.Path;

@@ -4,7 +4,7 @@ import dev.tandem.api.data.Example;
 import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;

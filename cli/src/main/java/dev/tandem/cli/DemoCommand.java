@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.inject.Experiment;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.option.OptionSpec;
 import java.io.PrintWriter;
@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
  * experiments and their options.
  *
  * <p>To add an experiment: implement {@link Experiment} in a plugin and declare it with {@code
- * provides dev.tandem.api.experiment.Experiment with ...}; its subcommand is built from what it
+ * provides dev.tandem.api.inject.Experiment with ...}; its subcommand is built from what it
  * declares ({@link ExperimentCommand}).
  */
 @Command(

@@ -6,7 +6,7 @@ import dev.tandem.api.data.PreferenceBatcher;
 import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.InputLayout;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;

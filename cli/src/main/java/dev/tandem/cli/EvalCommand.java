@@ -7,7 +7,7 @@ import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.train.Evaluation;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;

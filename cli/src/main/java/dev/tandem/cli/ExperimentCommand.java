@@ -2,8 +2,8 @@ package dev.tandem.cli;
 
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
-import dev.tandem.api.experiment.Experiment;
-import dev.tandem.api.experiment.ExperimentContext;
+import dev.tandem.api.inject.Experiment;
+import dev.tandem.api.inject.ExperimentContext;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;

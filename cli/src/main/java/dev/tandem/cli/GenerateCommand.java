@@ -3,7 +3,7 @@ package dev.tandem.cli;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

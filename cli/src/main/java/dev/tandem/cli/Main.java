@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.api.experiment.Experiment;
+import dev.tandem.api.inject.Experiment;
 import dev.tandem.api.inject.PluginLayers;
 import java.io.PrintWriter;
 import java.util.Map;

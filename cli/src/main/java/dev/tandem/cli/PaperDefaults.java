@@ -1,6 +1,6 @@
 package dev.tandem.cli;
 
-import dev.tandem.api.experiment.Workflow;
+import dev.tandem.api.inject.Workflow;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.OptionSpec;
 /**
  * Training-flag defaults of the commands whose method has its own recipe, where it differs from
  * {@link TrainingOptions}' SFT defaults: {@code spin} takes the recipe its workflow declares ({@link
- * dev.tandem.api.experiment.Workflow#trainingDefaults()}: the SPIN paper's, from spin-module);
+ * dev.tandem.api.inject.Workflow#trainingDefaults()}: the SPIN paper's, from spin-module);
  * {@code dpo} the DPO paper's learning rate, 1e-6, for one epoch, with RMSProp, a linear schedule,
  * 10% warmup and checkpoints every 100 steps, the newest 2 kept.
  */

@@ -4,7 +4,7 @@ import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.train.SequenceData;

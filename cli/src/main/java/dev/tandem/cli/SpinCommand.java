@@ -2,10 +2,10 @@ package dev.tandem.cli;
 
 import dev.tandem.api.data.Example;
 import dev.tandem.api.engine.Engine;
-import dev.tandem.api.experiment.Workflow;
-import dev.tandem.api.experiment.WorkflowContext;
+import dev.tandem.api.inject.Workflow;
+import dev.tandem.api.inject.WorkflowContext;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.train.TrainerConfig;

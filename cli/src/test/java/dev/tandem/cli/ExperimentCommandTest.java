@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.api.experiment.Experiment;
-import dev.tandem.api.experiment.ExperimentContext;
+import dev.tandem.api.inject.Experiment;
+import dev.tandem.api.inject.ExperimentContext;
 import dev.tandem.api.option.OptionSpec;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An experiment is a plugin like an objective: a jar on the plugin path ({@code
- * TANDEM_MODULE_PATH}) that provides only a {@code dev.tandem.api.experiment.Experiment} (compiled
+ * TANDEM_MODULE_PATH}) that provides only a {@code dev.tandem.api.inject.Experiment} (compiled
  * here with the system Java compiler) is listed by {@code tandem demo --list} with its option and
  * run by {@code tandem demo hello}, which writes its report JSON. A second jar whose experiment is
  * named {@code spin}, like spin-module's, is skipped with one warning naming both; the experiment of
@@ -38,14 +38,14 @@ class PluginExperimentIT {
   static void buildJars() throws Exception {
     List<Path> tandem = BrokenPluginsIT.tandemModules();
     hello = jar("hello.jar", BrokenPluginsIT.compile(dir.resolve("hello"), tandem, Map.of(
-        "module-info.java", "module hello.plugin { requires dev.tandem.api; provides dev.tandem.api.experiment.Experiment with hello.plugin.Hello; }",
+        "module-info.java", "module hello.plugin { requires dev.tandem.api; provides dev.tandem.api.inject.Experiment with hello.plugin.Hello; }",
         "hello/plugin/Hello.java", experiment("hello", "Hello", "HELLO: writes a one-line report"))));
     clash = jar("spin-clash.jar", BrokenPluginsIT.compile(dir.resolve("clash"), tandem, Map.of(
-        "module-info.java", "module clash.plugin { requires dev.tandem.api; provides dev.tandem.api.experiment.Experiment with clash.plugin.Spin; }",
+        "module-info.java", "module clash.plugin { requires dev.tandem.api; provides dev.tandem.api.inject.Experiment with clash.plugin.Spin; }",
         "clash/plugin/Spin.java", experiment("clash", "Spin", "SPIN: another one"))));
     // an experiment in a jar that is skipped for its objective's name (Tandem's own dpo)
     skipped = jar("skipped.jar", BrokenPluginsIT.compile(dir.resolve("skipped"), tandem, Map.of(
-        "module-info.java", "module skipped.plugin { requires dev.tandem.api; provides dev.tandem.api.experiment.Experiment with skipped.plugin.Skipped; "
+        "module-info.java", "module skipped.plugin { requires dev.tandem.api; provides dev.tandem.api.inject.Experiment with skipped.plugin.Skipped; "
             + "provides dev.tandem.api.objective.Objective with skipped.plugin.Dpo; }",
         "skipped/plugin/Skipped.java", experiment("skipped", "Skipped", "SKIPPED: never runs"),
         "skipped/plugin/Dpo.java", "package skipped.plugin;\n"
@@ -93,7 +93,7 @@ class PluginExperimentIT {
   private static String experiment(String pkg, String cls, String description) {
     String name = cls.equals("Spin") ? "spin" : pkg;
     return "package " + pkg + ".plugin;\n"
-        + "import dev.tandem.api.experiment.*; import dev.tandem.api.option.OptionSpec; import java.nio.file.*; import java.util.List;\n"
+        + "import dev.tandem.api.inject.*; import dev.tandem.api.option.OptionSpec; import java.nio.file.*; import java.util.List;\n"
         + "public class " + cls + " implements Experiment {\n"
         + "  public String name() { return \"" + name + "\"; }\n"
         + "  public String description() { return \"" + description + "\"; }\n"

@@ -13,7 +13,7 @@ import dev.tandem.api.generate.SamplingConfig;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.AtomicFiles;
 import dev.tandem.api.io.ModelDirectory;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.Checkpoints;
 import dev.tandem.api.train.Evaluation;

@@ -1,7 +1,7 @@
 package dev.tandem.spin;
 
-import dev.tandem.api.experiment.Workflow;
-import dev.tandem.api.experiment.WorkflowContext;
+import dev.tandem.api.inject.Workflow;
+import dev.tandem.api.inject.WorkflowContext;
 import dev.tandem.api.objective.PreferenceObjective;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;

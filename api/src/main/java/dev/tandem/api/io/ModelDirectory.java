@@ -3,7 +3,6 @@ package dev.tandem.api.io;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
-import dev.tandem.api.tokenizer.Tokenizers;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

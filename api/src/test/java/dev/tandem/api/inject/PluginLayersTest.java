@@ -35,8 +35,8 @@ class PluginLayersTest {
       out.write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
     }
     List<PluginLayers.Broken> broken = Tandem.builder().pluginPath(List.of(jar)).build().brokenPlugins();
-    assertEquals(List.of(new PluginLayers.Broken(jar, "provides no Tandem service (dev.tandem.api.objective.Objective, dev.tandem.api.experiment.Experiment, "
-        + "dev.tandem.api.experiment.Workflow, dev.tandem.api.compose.CompositionStrategy, dev.tandem.api.inject.TandemPlugin)")),
+    assertEquals(List.of(new PluginLayers.Broken(jar, "provides no Tandem service (dev.tandem.api.objective.Objective, dev.tandem.api.inject.Experiment, "
+        + "dev.tandem.api.inject.Workflow, dev.tandem.api.compose.CompositionStrategy, dev.tandem.api.inject.TandemPlugin)")),
         broken);
   }
 

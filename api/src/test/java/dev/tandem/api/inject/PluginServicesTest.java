@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.api.compose.CompositionStrategy;
-import dev.tandem.api.experiment.Workflow;
+import dev.tandem.api.inject.Workflow;
 import java.io.File;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -75,13 +75,13 @@ class PluginServicesTest {
     Path classes = Files.createDirectories(dir.resolve(pkg + "-classes"));
     Map<String, String> sources = Map.of(
         "module-info.java", "module " + pkg + ".plugin { requires dev.tandem.api; "
-            + "provides dev.tandem.api.experiment.Workflow with " + pkg + ".plugin.W; "
+            + "provides dev.tandem.api.inject.Workflow with " + pkg + ".plugin.W; "
             + "provides dev.tandem.api.compose.CompositionStrategy with " + pkg + ".plugin.S; }",
-        pkg + "/plugin/W.java", "package " + pkg + ".plugin; public class W implements dev.tandem.api.experiment.Workflow {\n"
+        pkg + "/plugin/W.java", "package " + pkg + ".plugin; public class W implements dev.tandem.api.inject.Workflow {\n"
             + "  public String name() { " + nameBody + " return \"" + workflow + "\"; }\n"
             + "  public String description() { return \"a workflow\"; }\n"
             + "  public String objective() { return \"sft\"; }\n"
-            + "  public void run(dev.tandem.api.experiment.WorkflowContext c) {}\n}\n",
+            + "  public void run(dev.tandem.api.inject.WorkflowContext c) {}\n}\n",
         pkg + "/plugin/S.java", "package " + pkg + ".plugin; import java.util.*; import com.fasterxml.jackson.databind.*; import com.fasterxml.jackson.databind.node.*;\n"
             + "import dev.tandem.api.compose.*;\n"
             + "public class S implements CompositionStrategy {\n"

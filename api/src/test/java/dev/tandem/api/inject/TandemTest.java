@@ -24,7 +24,7 @@ import dev.tandem.api.engine.StepResult;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.CausalLM;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.optim.Sgd;
 import dev.tandem.api.tensor.HostTensor;

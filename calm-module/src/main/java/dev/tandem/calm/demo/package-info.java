@@ -1,2 +1,2 @@
-/** The CALM paper's key-value arithmetic experiment as an {@link dev.tandem.api.experiment.Experiment}. */
+/** The CALM paper's key-value arithmetic experiment as an {@link dev.tandem.api.inject.Experiment}. */
 package dev.tandem.calm.demo;

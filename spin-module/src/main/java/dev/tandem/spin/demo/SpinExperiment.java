@@ -9,7 +9,7 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.Gpt;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.objective.SftObjective;
 import dev.tandem.api.optim.AdamW;

@@ -1,11 +1,10 @@
-package dev.tandem.api.experiment;
+package dev.tandem.api.inject;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;
 import java.io.PrintWriter;

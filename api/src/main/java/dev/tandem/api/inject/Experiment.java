@@ -1,4 +1,4 @@
-package dev.tandem.api.experiment;
+package dev.tandem.api.inject;
 
 import dev.tandem.api.option.OptionSpec;
 import java.io.IOException;
@@ -17,7 +17,7 @@ import java.util.List;
  * in the plugin's {@code module-info.java}:
  *
  * <pre>{@code
- * provides dev.tandem.api.experiment.Experiment with org.example.MyExperiment;
+ * provides dev.tandem.api.inject.Experiment with org.example.MyExperiment;
  * }</pre>
  *
  * <pre>{@code

@@ -1,10 +1,11 @@
-package dev.tandem.api.tokenizer;
+package dev.tandem.api.io;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.tandem.api.io.ModelFormatException;
+import dev.tandem.api.tokenizer.ByteTokenizer;
+import dev.tandem.api.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

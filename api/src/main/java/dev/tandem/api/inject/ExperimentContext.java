@@ -1,7 +1,6 @@
-package dev.tandem.api.experiment;
+package dev.tandem.api.inject;
 
 import dev.tandem.api.engine.Engine;
-import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.option.OptionValues;
 import dev.tandem.api.train.TrainingListener;
 import java.io.PrintWriter;

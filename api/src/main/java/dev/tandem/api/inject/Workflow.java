@@ -1,4 +1,4 @@
-package dev.tandem.api.experiment;
+package dev.tandem.api.inject;
 
 import dev.tandem.api.option.OptionSpec;
 import java.util.List;
@@ -13,7 +13,7 @@ import java.util.Map;
  * {@link dev.tandem.api.inject.Tandem#trainer}.
  *
  * <p>Declared in the plugin's {@code module-info.java} with {@code provides
- * dev.tandem.api.experiment.Workflow with ...}; needs a public no-argument constructor.
+ * dev.tandem.api.inject.Workflow with ...}; needs a public no-argument constructor.
  */
 public interface Workflow {
   /** Its name, also the CLI command that runs it, e.g. {@code spin}. */

@@ -1,11 +1,11 @@
-package dev.tandem.api.model;
+package dev.tandem.api.compose;
 
-import dev.tandem.api.compose.ComposedModel;
-import dev.tandem.api.compose.CompositionStrategy;
-import dev.tandem.api.compose.Compositions;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.io.ModelDirectory;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.ModelWriter;

@@ -1,9 +1,8 @@
-package dev.tandem.api.experiment;
+package dev.tandem.api.inject;
 
 import dev.tandem.api.data.Example;
 import dev.tandem.api.engine.Engine;
-import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.model.LoadedModel;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.option.OptionValues;

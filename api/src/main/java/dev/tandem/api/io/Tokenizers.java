@@ -1,9 +1,9 @@
-package dev.tandem.api.tokenizer;
+package dev.tandem.api.io;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.tandem.api.io.JsonFiles;
-import dev.tandem.api.io.ModelFormatException;
+import dev.tandem.api.tokenizer.ByteTokenizer;
+import dev.tandem.api.tokenizer.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
