@@ -449,6 +449,7 @@ public final class PluginLayers {
         w.trainingDefaults();
       } else if (s instanceof CompositionStrategy c) {
         name = c.name();
+        c.options();
       } else {
         return null;
       }
