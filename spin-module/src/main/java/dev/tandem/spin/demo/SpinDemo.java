@@ -26,13 +26,10 @@ import java.util.Map;
  * writes {@code spin_report.json} and {@code spin_report.png}.
  */
 public final class SpinDemo implements Experiment {
-  /** Where the WordNet files are looked for when {@code wordnet-data} is not given. */
-  static final Path SHARED_WORDNET = Path.of("..", "shared", "data", "wordnet-definitions");
-
   private static final List<OptionSpec> OPTIONS =
       List.of(
           new OptionSpec("tasks", String.class, "addition,wordnet", "tasks to run, comma-separated: addition, wordnet"),
-          new OptionSpec("wordnet-data", String.class, "", "directory with WordNet train.jsonl and dev.jsonl (empty: ../shared/data/wordnet-definitions if it exists, else the bundled sample)"),
+          new OptionSpec("wordnet-data", String.class, "", "directory with WordNet train.jsonl and dev.jsonl (empty: the bundled 2,000-record sample)"),
           new OptionSpec("iterations", Integer.class, "4", "SPIN iterations"),
           new OptionSpec("beta", Float.class, "2.0", "SPIN's beta (the paper's 0.1 degrades these small models, see spin-module/README.md)"),
           new OptionSpec("loss", DpoObjective.Loss.class, "sigmoid", "SPIN's loss"),
@@ -118,13 +115,10 @@ public final class SpinDemo implements Experiment {
     return SpinReport.read(output.resolve(SpinReport.FILE)).table();
   }
 
-  /** The WordNet train and dev files: the option, else ../shared/data, else the bundled sample. */
+  /** The WordNet train and dev files: the option's directory, else the bundled sample. */
   private static Path[] wordnetFiles(String option, Path data, PrintWriter out) throws IOException {
-    Path dir = option.isBlank() ? null : Path.of(option);
-    if (dir == null && Files.isRegularFile(SHARED_WORDNET.resolve("train.jsonl"))) {
-      dir = SHARED_WORDNET;
-    }
-    if (dir != null) {
+    if (!option.isBlank()) {
+      Path dir = Path.of(option);
       out.println("wordnet: data from " + dir);
       return new Path[] {dir.resolve("train.jsonl"), dir.resolve("dev.jsonl")};
     }
