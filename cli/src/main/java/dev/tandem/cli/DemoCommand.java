@@ -181,7 +181,7 @@ public final class DemoCommand implements Callable<Integer> {
     for (Experiment x : ExperimentCommand.ordered(tandem.experiments())) {
       out.println(x.name() + "\t" + x.description());
       for (OptionSpec o : x.options()) {
-        out.println("  " + o.name() + " (" + o.typeName() + ", default " + (o.defaultValue().isEmpty() ? "none" : o.defaultValue()) + "): " + o.doc());
+        out.println("  " + o.describe());
       }
     }
     out.flush();

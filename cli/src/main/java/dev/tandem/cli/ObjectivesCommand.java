@@ -36,7 +36,7 @@ public final class ObjectivesCommand implements Callable<Integer> {
       String command = o.inputLayout() == InputLayout.PREFERENCE_PAIRS ? "dpo" : "sft";
       out.println(o.name() + "\t" + command + "\t" + o.getClass().getName() + "\t" + origin(o.getClass()));
       for (OptionSpec option : o.options()) {
-        out.println("  " + option.name() + " (" + option.typeName() + ", default " + option.defaultValue() + "): " + option.doc());
+        out.println("  " + option.describe());
       }
     }
     for (PluginLayers.Broken b : tandem.brokenPlugins()) {

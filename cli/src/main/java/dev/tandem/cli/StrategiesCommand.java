@@ -29,8 +29,7 @@ public final class StrategiesCommand implements Callable<Integer> {
       CompositionStrategy s = e.getValue();
       out.println(e.getKey() + "\t" + s.getClass().getName() + "\t" + ObjectivesCommand.origin(s.getClass()));
       for (OptionSpec option : s.options()) {
-        String def = option.defaultValue().isEmpty() ? "none" : option.defaultValue();
-        out.println("  " + option.name() + " (" + option.typeName() + ", default " + def + "): " + option.doc());
+        out.println("  " + option.describe());
       }
     }
     return 0;

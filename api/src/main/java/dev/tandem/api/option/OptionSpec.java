@@ -61,6 +61,11 @@ public record OptionSpec(String name, Class<?> type, String defaultValue, String
     return type == Integer.class ? "int" : type.getSimpleName().toLowerCase(Locale.ROOT);
   }
 
+  /** The line listings print: {@code NAME (TYPE, default VALUE): DOC}, {@code none} for an empty default. */
+  public String describe() {
+    return name + " (" + typeName() + ", default " + (defaultValue.isEmpty() ? "none" : defaultValue) + "): " + doc;
+  }
+
   private static Object parseValue(String name, Class<?> type, String text) {
     String s = text.strip();
     try {
