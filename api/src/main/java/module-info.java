@@ -57,4 +57,6 @@ module dev.tandem.api {
   uses dev.tandem.api.compose.CompositionStrategy;
   uses dev.tandem.api.inject.Experiment;
   uses dev.tandem.api.inject.Workflow;
+  uses dev.tandem.api.tokenizer.TokenizerProvider;
+  uses dev.tandem.api.model.ModelFamily;
 }
