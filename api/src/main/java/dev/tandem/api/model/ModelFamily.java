@@ -34,16 +34,18 @@ public interface ModelFamily {
    * The model a config describes.
    *
    * @param config the parsed {@code config.json}
+   * @param prefix prepended to every parameter name (empty for a plain model; e.g. {@code anchor.}
+   *     inside a composition)
    * @throws IllegalArgumentException naming the field that is missing, malformed or unsupported
    */
-  CausalLM fromConfig(ObjectNode config);
+  CausalLM fromConfig(ObjectNode config, String prefix);
 
   /**
    * Which tensors of a checkpoint are the model's parameters, and under which parameter name:
    * checkpoint key to parameter name. Keys that are not parameters but are known to be harmless
    * (buffers such as GPT-2's {@code attn.bias}, a tied {@code lm_head.weight}) are left out; keys
    * the family does not know are mapped to themselves, so that the caller reports them as
-   * unexpected. The default maps every key to itself.
+   * unexpected. Parameter names carry the model's prefix. The default maps every key to itself.
    *
    * @param model the model built by {@link #fromConfig}
    * @param checkpointKeys the tensor names in the checkpoint's files

@@ -76,6 +76,12 @@ public interface TensorOps {
 
   Tensor tanh(Tensor x);
 
+  /** Sine, in radians (RoPE's rotation angles). */
+  Tensor sin(Tensor x);
+
+  /** Cosine, in radians. */
+  Tensor cos(Tensor x);
+
   Tensor sigmoid(Tensor x);
 
   Tensor relu(Tensor x);
@@ -90,6 +96,11 @@ public interface TensorOps {
   default Tensor gelu(Tensor x) {
     Tensor inner = mul(add(x, mul(pow(x, 3f), 0.044715f)), (float) Math.sqrt(2 / Math.PI));
     return mul(mul(x, 0.5f), add(tanh(inner), 1f));
+  }
+
+  /** SiLU (swish), Llama's MLP activation: {@code x * sigmoid(x)}. */
+  default Tensor silu(Tensor x) {
+    return mul(x, sigmoid(x));
   }
 
   /** {@code log(sigmoid(x))}, computed stably: {@code -softplus(-x)}. */
@@ -160,6 +171,27 @@ public interface TensorOps {
     Tensor variance = mean(square(centred), -1, true);
     Tensor normed = div(centred, sqrt(add(variance, eps)));
     return add(mul(normed, gamma), beta);
+  }
+
+  /**
+   * RMS normalisation over the last axis, as Llama and Qwen compute it: {@code weight * x /
+   * sqrt(mean(x^2) + eps)}; {@code weight} has the shape of the last axis.
+   */
+  default Tensor rmsNorm(Tensor x, Tensor weight, float eps) {
+    Tensor ms = mean(square(x), -1, true);
+    return mul(div(x, sqrt(add(ms, eps))), weight);
+  }
+
+  /**
+   * RoPE's rotate-half in Hugging Face's layout: the last axis (even length {@code d}) becomes
+   * {@code concat(-x[d/2:], x[:d/2])}. Rotary embedding is then {@code x*cos + rotateHalf(x)*sin}.
+   */
+  default Tensor rotateHalf(Tensor x) {
+    int d = x.shape().dim(-1);
+    if (d % 2 != 0) {
+      throw new IllegalArgumentException("rotateHalf needs an even last axis, not " + x.shape());
+    }
+    return concat(List.of(neg(slice(x, -1, d / 2, d)), slice(x, -1, 0, d / 2)), -1);
   }
 
   // ---- indexing and masks ---------------------------------------------------------------------

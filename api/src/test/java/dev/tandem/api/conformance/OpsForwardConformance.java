@@ -144,6 +144,9 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
         (o, in) -> o.gelu(in.get(0)),
         OpsForwardConformance::gelu,
         uniform(r, -3, 3, 2, 3, 4));
+    unary(cs, "sin", (o, in) -> o.sin(in.get(0)), Math::sin, uniform(r, -7, 7, 3, 4));
+    unary(cs, "cos", (o, in) -> o.cos(in.get(0)), Math::cos, uniform(r, -7, 7, 3, 4));
+    unary(cs, "silu", (o, in) -> o.silu(in.get(0)), v -> v / (1 + Math.exp(-v)), uniform(r, -6, 6, 2, 3, 4));
     unary(
         cs,
         "logSigmoid",
@@ -326,6 +329,19 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
         uniform(r, -2, 2, 4, 6),
         uniform(r, 0.5, 1.5, 6),
         uniform(r, -0.5, 0.5, 6));
+    add(
+        cs,
+        "rmsNorm [2,3,8] eps 1e-6",
+        (o, in) -> o.rmsNorm(in.get(0), in.get(1), 1e-6f),
+        x -> x.get(0).rmsNorm(x.get(1), 1e-6),
+        uniform(r, -2, 2, 2, 3, 8),
+        uniform(r, 0.5, 1.5, 8));
+    add(
+        cs,
+        "rotateHalf [2,3,4,6]",
+        (o, in) -> o.rotateHalf(in.get(0)),
+        x -> x.get(0).rotateHalf(),
+        uniform(r, -2, 2, 2, 3, 4, 6));
 
     // indexing and masks
     add(

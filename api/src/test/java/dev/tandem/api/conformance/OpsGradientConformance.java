@@ -122,6 +122,9 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
     add(cs, "pow 0.5", (o, x, k) -> o.pow(x.get(0), 0.5f), w(uniform(r, 0.5, 3, 3, 4)));
     add(cs, "pow -1.5", (o, x, k) -> o.pow(x.get(0), -1.5f), w(uniform(r, 0.5, 2, 3, 4)));
     add(cs, "gelu", (o, x, k) -> o.gelu(x.get(0)), w(uniform(r, -3, 3, 3, 4)));
+    add(cs, "sin", (o, x, k) -> o.sin(x.get(0)), w(uniform(r, -3, 3, 3, 4)));
+    add(cs, "cos", (o, x, k) -> o.cos(x.get(0)), w(uniform(r, -3, 3, 3, 4)));
+    add(cs, "silu", (o, x, k) -> o.silu(x.get(0)), w(uniform(r, -4, 4, 3, 4)));
     add(cs, "logSigmoid", (o, x, k) -> o.logSigmoid(x.get(0)), w(uniform(r, -6, 6, 3, 4)));
     add(
         cs,
@@ -186,6 +189,16 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
         "layerNorm (x, gamma, beta)",
         (o, x, k) -> o.layerNorm(x.get(0), x.get(1), x.get(2), 1e-5f),
         w(uniform(r, -2, 2, 2, 3, 6), uniform(r, 0.5, 1.5, 6), uniform(r, -0.5, 0.5, 6)));
+    add(
+        cs,
+        "rmsNorm (x, weight)",
+        (o, x, k) -> o.rmsNorm(x.get(0), x.get(1), 1e-6f),
+        w(uniform(r, -2, 2, 2, 3, 6), uniform(r, 0.5, 1.5, 6)));
+    add(
+        cs,
+        "rotateHalf",
+        (o, x, k) -> o.rotateHalf(x.get(0)),
+        w(uniform(r, -2, 2, 2, 3, 4)));
     add(
         cs,
         "embedding (into the table)",

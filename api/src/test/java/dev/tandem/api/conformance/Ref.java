@@ -295,6 +295,24 @@ final class Ref {
     return zip(zip(n, gamma, (x, g) -> x * g), beta, Double::sum);
   }
 
+  Ref rmsNorm(Ref weight, double eps) {
+    Ref ms = map(x -> x * x).mean(-1, true);
+    Ref n = zip(this, ms, (x, m) -> x / Math.sqrt(m + eps));
+    return zip(n, weight, (x, g) -> x * g);
+  }
+
+  /** {@code concat(-x[d/2:], x[:d/2])} over the last axis, written element by element. */
+  Ref rotateHalf() {
+    int d = shape[shape.length - 1];
+    double[] r = new double[v.length];
+    for (int row = 0; row < v.length; row += d) {
+      for (int i = 0; i < d; i++) {
+        r[row + i] = i < d / 2 ? -v[row + i + d / 2] : v[row + i - d / 2];
+      }
+    }
+    return new Ref(shape, r, dtype);
+  }
+
   // ---- linear algebra and indexing --------------------------------------------------------------
 
   Ref matmul(Ref b) {

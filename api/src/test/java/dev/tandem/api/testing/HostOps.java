@@ -205,6 +205,16 @@ public final class HostOps implements TensorOps {
   }
 
   @Override
+  public Tensor sin(Tensor x) {
+    return unary(x, Math::sin);
+  }
+
+  @Override
+  public Tensor cos(Tensor x) {
+    return unary(x, Math::cos);
+  }
+
+  @Override
   public Tensor sigmoid(Tensor x) {
     return unary(x, v -> 1 / (1 + Math.exp(-v)));
   }

@@ -175,6 +175,16 @@ final class DjlOps implements TensorOps {
   }
 
   @Override
+  public Tensor sin(Tensor x) {
+    return wrap(JniUtils.sin(nd(x)));
+  }
+
+  @Override
+  public Tensor cos(Tensor x) {
+    return wrap(JniUtils.cos(nd(x)));
+  }
+
+  @Override
   public Tensor sigmoid(Tensor x) {
     return wrap(JniUtils.sigmoid(nd(x)));
   }

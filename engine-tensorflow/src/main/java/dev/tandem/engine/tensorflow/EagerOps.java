@@ -111,6 +111,16 @@ final class EagerOps implements TensorOps {
   }
 
   @Override
+  public Tensor sin(Tensor x) {
+    return run("sin", List.of(x), (o, v) -> o.sin(v.get(0)));
+  }
+
+  @Override
+  public Tensor cos(Tensor x) {
+    return run("cos", List.of(x), (o, v) -> o.cos(v.get(0)));
+  }
+
+  @Override
   public Tensor sigmoid(Tensor x) {
     return run("sigmoid", List.of(x), (o, v) -> o.sigmoid(v.get(0)));
   }

@@ -102,6 +102,16 @@ final class TfOps implements TensorOps {
   }
 
   @Override
+  public Tensor sin(Tensor x) {
+    return unary("Sin", x);
+  }
+
+  @Override
+  public Tensor cos(Tensor x) {
+    return unary("Cos", x);
+  }
+
+  @Override
   public Tensor sigmoid(Tensor x) {
     return unary("Sigmoid", x);
   }

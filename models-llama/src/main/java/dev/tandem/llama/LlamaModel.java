@@ -1,0 +1,253 @@
+package dev.tandem.llama;
+
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.model.Attention;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.Masks;
+import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Tensor;
+import dev.tandem.api.tensor.TensorOps;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * The Llama family, the whole model in one file: Llama 2 and 3.x, TinyLlama, SmolLM, Mistral
+ * (within its window), Qwen2 and Qwen3, as transformers' {@code modeling_llama.py}, {@code
+ * modeling_qwen2.py} and {@code modeling_qwen3.py} compute them.
+ *
+ * <pre>
+ * h   = x + o_proj(attention(RMSNorm(x)))          queries and keys rotated by RoPE (rotate-half)
+ * out = h + down_proj(silu(gate_proj(n)) * up_proj(n)),  n = RMSNorm(h)
+ * </pre>
+ *
+ * Grouped-query attention: key/value head {@code j} serves query heads {@code j*r .. (j+1)*r-1},
+ * {@code r = heads / kvHeads}; the KV cache holds the {@code kvHeads} heads only. Qwen3 normalises
+ * each query and key head (RMSNorm over {@code head_dim}) before RoPE. Linear weights are {@code
+ * [out, in]} as in {@code nn.Linear}: {@code y = x W^T + b}. Parameter names are the checkpoint's
+ * ({@code model.layers.0.self_attn.q_proj.weight}, ...), after an optional prefix.
+ */
+public final class LlamaModel implements CausalLM {
+  private final LlamaConfig c;
+  private final String prefix;
+  private final ModelConfig shape;
+
+  /** A model whose parameter names start with {@code prefix} (empty for a plain model). */
+  public LlamaModel(LlamaConfig config, String prefix) {
+    this.c = config;
+    this.prefix = prefix;
+    this.shape = config.shape();
+  }
+
+  /** The family config. */
+  public LlamaConfig llamaConfig() {
+    return c;
+  }
+
+  @Override
+  public ModelConfig config() {
+    return shape;
+  }
+
+  /** The full name of a parameter, prefix included. */
+  public String name(String local) {
+    return prefix + local;
+  }
+
+  // ---- parameters ---------------------------------------------------------------------------
+
+  /** transformers' initialisation: N(0, 0.02) for matrices, zeros for biases, ones for norms. */
+  @Override
+  public Map<String, HostTensor> initialWeights(long seed) {
+    Random rng = new Random(seed);
+    int d = c.hidden();
+    int q = c.heads() * c.headDim();
+    int kv = c.kvHeads() * c.headDim();
+    Map<String, HostTensor> w = new LinkedHashMap<>();
+    w.put(name("model.embed_tokens.weight"), normal(rng, c.vocabSize(), d));
+    for (int l = 0; l < c.layers(); l++) {
+      String a = "model.layers." + l + ".self_attn.";
+      linear(w, rng, a + "q_proj", q, d, c.qkvBias());
+      linear(w, rng, a + "k_proj", kv, d, c.qkvBias());
+      linear(w, rng, a + "v_proj", kv, d, c.qkvBias());
+      linear(w, rng, a + "o_proj", d, q, c.oBias());
+      if (c.qkNorm()) {
+        w.put(name(a + "q_norm.weight"), ones(c.headDim()));
+        w.put(name(a + "k_norm.weight"), ones(c.headDim()));
+      }
+      String m = "model.layers." + l + ".mlp.";
+      linear(w, rng, m + "gate_proj", c.intermediate(), d, c.mlpBias());
+      linear(w, rng, m + "up_proj", c.intermediate(), d, c.mlpBias());
+      linear(w, rng, m + "down_proj", d, c.intermediate(), c.mlpBias());
+      w.put(name("model.layers." + l + ".input_layernorm.weight"), ones(d));
+      w.put(name("model.layers." + l + ".post_attention_layernorm.weight"), ones(d));
+    }
+    w.put(name("model.norm.weight"), ones(d));
+    if (!c.tieEmbeddings()) {
+      w.put(name("lm_head.weight"), normal(rng, c.vocabSize(), d));
+    }
+    return w;
+  }
+
+  // ---- the forward pass -----------------------------------------------------------------------
+
+  @Override
+  public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
+    int t = ids.shape().dim(1);
+    Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(t));
+    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions(ops, ids, positions));
+    Tensor x = embed(ops, p, ids);
+    for (int l = 0; l < c.layers(); l++) {
+      Qkv a = qkv(ops, p, l, x, rope);
+      x = finishBlock(ops, p, l, x, a.q, a.k, a.v, bias);
+    }
+    return head(ops, p, x);
+  }
+
+  /** Token embeddings {@code [B, T, D]} (no position embedding: RoPE acts inside attention). */
+  public Tensor embed(TensorOps ops, Parameters p, Tensor ids) {
+    return ops.embedding(p.get(name("model.embed_tokens.weight")), ids);
+  }
+
+  /** Final RMSNorm and the output projection (the embedding when tied): {@code [B, T, V]}. */
+  public Tensor head(TensorOps ops, Parameters p, Tensor x) {
+    Tensor h = ops.rmsNorm(x, p.get(name("model.norm.weight")), c.rmsNormEps());
+    Tensor w = p.get(name(c.tieEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight"));
+    return ops.matmul(h, ops.transpose(w, 1, 0));
+  }
+
+  // ---- generation with a KV cache -------------------------------------------------------------
+
+  @Override
+  public DecodeStep prefill(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    int t = ids.shape().dim(1);
+    if (slots < t) {
+      throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
+    }
+    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions(ops, ids, positions));
+    Tensor x = embed(ops, p, ids);
+    List<Tensor> cache = new ArrayList<>();
+    for (int l = 0; l < c.layers(); l++) {
+      Qkv a = qkv(ops, p, l, x, rope);
+      x = finishBlock(ops, p, l, x, a.q, a.k, a.v, attnBias);
+      cache.add(Gpt.rollIn(ops, a.k, slots));
+      cache.add(Gpt.rollIn(ops, a.v, slots));
+    }
+    return new DecodeStep(head(ops, p, x), cache);
+  }
+
+  @Override
+  public DecodeStep decode(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
+    if (cache.size() != 2 * c.layers()) {
+      throw new IllegalArgumentException("expected " + 2 * c.layers() + " cache tensors, got " + cache.size());
+    }
+    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions);
+    Tensor x = embed(ops, p, ids);
+    List<Tensor> next = new ArrayList<>();
+    for (int l = 0; l < c.layers(); l++) {
+      Qkv a = qkv(ops, p, l, x, rope);
+      Tensor k = Gpt.roll(ops, cache.get(2 * l), a.k);
+      Tensor v = Gpt.roll(ops, cache.get(2 * l + 1), a.v);
+      x = finishBlock(ops, p, l, x, a.q, k, v, attnBias);
+      next.add(k);
+      next.add(v);
+    }
+    return new DecodeStep(head(ops, p, x), next);
+  }
+
+  // ---- internals ------------------------------------------------------------------------------
+
+  /** Queries {@code [B, H, T, Dh]}, keys and values {@code [B, KV, T, Dh]}, RoPE applied. */
+  private record Qkv(Tensor q, Tensor k, Tensor v) {}
+
+  private Qkv qkv(TensorOps ops, Parameters p, int layer, Tensor x, Tensor[] rope) {
+    String a = "model.layers." + layer + ".self_attn.";
+    Tensor n = ops.rmsNorm(x, p.get(name("model.layers." + layer + ".input_layernorm.weight")), c.rmsNormEps());
+    Tensor q = heads(ops, linear(ops, p, a + "q_proj", n, c.qkvBias()), c.heads());
+    Tensor k = heads(ops, linear(ops, p, a + "k_proj", n, c.qkvBias()), c.kvHeads());
+    Tensor v = heads(ops, linear(ops, p, a + "v_proj", n, c.qkvBias()), c.kvHeads());
+    if (c.qkNorm()) {
+      q = ops.rmsNorm(q, p.get(name(a + "q_norm.weight")), c.rmsNormEps());
+      k = ops.rmsNorm(k, p.get(name(a + "k_norm.weight")), c.rmsNormEps());
+    }
+    return new Qkv(Rope.apply(ops, q, rope), Rope.apply(ops, k, rope), v);
+  }
+
+  /** Attention over the given keys and values, the output projection and residual, then the MLP. */
+  private Tensor finishBlock(
+      TensorOps ops, Parameters p, int layer, Tensor x, Tensor q, Tensor k, Tensor v, Tensor bias) {
+    String l = "model.layers." + layer + ".";
+    Tensor y = Attention.attend(ops, q, repeatKv(ops, k), repeatKv(ops, v), bias, Attention.scale(c.headDim()));
+    Tensor h = ops.add(x, linear(ops, p, l + "self_attn.o_proj", Attention.mergeHeads(ops, y), c.oBias()));
+    Tensor n = ops.rmsNorm(h, p.get(name(l + "post_attention_layernorm.weight")), c.rmsNormEps());
+    Tensor gate = ops.silu(linear(ops, p, l + "mlp.gate_proj", n, c.mlpBias()));
+    Tensor up = linear(ops, p, l + "mlp.up_proj", n, c.mlpBias());
+    return ops.add(h, linear(ops, p, l + "mlp.down_proj", ops.mul(gate, up), c.mlpBias()));
+  }
+
+  /** {@code [B, KV, S, Dh] -> [B, H, S, Dh]}, each KV head repeated for its group of query heads. */
+  private Tensor repeatKv(TensorOps ops, Tensor x) {
+    int r = c.heads() / c.kvHeads();
+    if (r == 1) {
+      return x;
+    }
+    int b = x.shape().dim(0);
+    int s = x.shape().dim(2);
+    int dh = x.shape().dim(3);
+    Tensor e = ops.broadcastTo(ops.reshape(x, b, c.kvHeads(), 1, s, dh), b, c.kvHeads(), r, s, dh);
+    return ops.reshape(e, b, c.heads(), s, dh);
+  }
+
+  /** {@code [B, T, n * Dh] -> [B, n, T, Dh]}. */
+  private Tensor heads(TensorOps ops, Tensor x, int n) {
+    int b = x.shape().dim(0);
+    int t = x.shape().dim(1);
+    return ops.transpose(ops.reshape(x, b, t, n, c.headDim()), 0, 2, 1, 3);
+  }
+
+  private Tensor linear(TensorOps ops, Parameters p, String local, Tensor x, boolean bias) {
+    Tensor y = ops.matmul(x, ops.transpose(p.get(name(local + ".weight")), 1, 0));
+    return bias ? ops.add(y, p.get(name(local + ".bias"))) : y;
+  }
+
+  private static Tensor positions(TensorOps ops, Tensor ids, Tensor positions) {
+    if (positions != null) {
+      return positions;
+    }
+    int b = ids.shape().dim(0);
+    int t = ids.shape().dim(1);
+    int[] pos = new int[b * t];
+    for (int i = 0; i < pos.length; i++) {
+      pos[i] = i % t;
+    }
+    return ops.constant(HostTensor.ofInts(pos, b, t));
+  }
+
+  private void linear(Map<String, HostTensor> w, Random rng, String local, int out, int in, boolean bias) {
+    w.put(name(local + ".weight"), normal(rng, out, in));
+    if (bias) {
+      w.put(name(local + ".bias"), HostTensor.zeros(out));
+    }
+  }
+
+  private static HostTensor normal(Random rng, int rows, int cols) {
+    float[] v = new float[rows * cols];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (float) (rng.nextGaussian() * 0.02);
+    }
+    return HostTensor.of(v, rows, cols);
+  }
+
+  private static HostTensor ones(int n) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, 1f);
+    return HostTensor.of(v, n);
+  }
+
+}
