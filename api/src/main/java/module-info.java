@@ -59,4 +59,7 @@ module dev.tandem.api {
   uses dev.tandem.api.inject.Workflow;
   uses dev.tandem.api.tokenizer.TokenizerProvider;
   uses dev.tandem.api.model.ModelFamily;
+
+  provides dev.tandem.api.model.ModelFamily with
+      dev.tandem.api.model.GptFamily;
 }

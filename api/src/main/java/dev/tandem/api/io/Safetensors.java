@@ -31,7 +31,7 @@ import java.util.TreeMap;
  * SafetensorsException} naming the file and the tensor. F32 and I32 are read as they are; F16 and
  * BF16 are widened to F32; other dtypes are rejected.
  *
- * <p>Writing supports F32 and I32, sorts entries by name, pads the header with spaces to a multiple
+ * <p>Writing stores floats as F32, BF16 or F16 and ints as I32, sorts entries by name, pads the header with spaces to a multiple
  * of 8 bytes, and is atomic ({@link AtomicFiles#write}).
  */
 public final class Safetensors {
@@ -69,6 +69,18 @@ public final class Safetensors {
     }
   }
 
+  /**
+   * The stored dtype of each tensor of {@code file} ({@code F32}, {@code BF16}, {@code F16} or
+   * {@code I32}), by name; the whole header is validated, the data is not read.
+   */
+  public static Map<String, String> readDTypes(Path file) throws IOException {
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      Map<String, String> out = new LinkedHashMap<>();
+      SafetensorsHeader.read(file, ch).entries.forEach((k, e) -> out.put(k, e.dtype().name()));
+      return out;
+    }
+  }
+
   /** Writes {@code tensors} with no metadata; see {@link #write(Path, Map, Map)}. */
   public static void write(Path file, Map<String, HostTensor> tensors) throws IOException {
     write(file, tensors, Map.of());
@@ -82,6 +94,22 @@ public final class Safetensors {
    */
   public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata)
       throws IOException {
+    write(file, tensors, metadata, "F32");
+  }
+
+  /**
+   * As {@link #write(Path, Map, Map)}, storing float tensors as {@code floatType}: {@code F32},
+   * {@code BF16} or {@code F16} (rounded to nearest even, as PyTorch's conversion); INT32 tensors
+   * stay I32.
+   *
+   * @throws IllegalArgumentException for another {@code floatType}
+   */
+  public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata, String floatType)
+      throws IOException {
+    SafetensorsDType stored = SafetensorsDType.parse(floatType);
+    if (stored == null || stored == SafetensorsDType.I32) {
+      throw new IllegalArgumentException("cannot store floats as " + floatType + " (F32, BF16 or F16)");
+    }
     Map<String, HostTensor> sorted = new TreeMap<>();
     for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
       if (e.getKey() == null || e.getKey().isEmpty() || e.getKey().equals(SafetensorsHeader.METADATA)) {
@@ -92,7 +120,7 @@ public final class Safetensors {
       }
       sorted.put(e.getKey(), e.getValue());
     }
-    byte[] header = header(sorted, metadata == null ? Map.of() : metadata);
+    byte[] header = header(sorted, metadata == null ? Map.of() : metadata, stored);
     AtomicFiles.write(
         file,
         ch -> {
@@ -102,12 +130,12 @@ public final class Safetensors {
           AtomicFiles.writeFully(ch, ByteBuffer.wrap(header));
           ByteBuffer buf = ByteBuffer.allocate(WRITE_BUFFER).order(ByteOrder.LITTLE_ENDIAN);
           for (HostTensor t : sorted.values()) {
-            writeData(ch, buf, t);
+            writeData(ch, buf, t, stored);
           }
         });
   }
 
-  private static byte[] header(Map<String, HostTensor> sorted, Map<String, String> metadata)
+  private static byte[] header(Map<String, HostTensor> sorted, Map<String, String> metadata, SafetensorsDType stored)
       throws JsonProcessingException {
     ObjectNode root = SafetensorsHeader.JSON.createObjectNode();
     if (!metadata.isEmpty()) {
@@ -118,12 +146,13 @@ public final class Safetensors {
     for (Map.Entry<String, HostTensor> e : sorted.entrySet()) {
       HostTensor t = e.getValue();
       ObjectNode entry = root.putObject(e.getKey());
-      entry.put("dtype", t.dtype() == DType.INT32 ? "I32" : "F32");
+      SafetensorsDType type = t.dtype() == DType.INT32 ? SafetensorsDType.I32 : stored;
+      entry.put("dtype", type.name());
       ArrayNode shape = entry.putArray("shape");
       for (int d : t.shape().dims()) {
         shape.add(d);
       }
-      long bytes = 4L * t.shape().size();
+      long bytes = (long) type.bytes * t.shape().size();
       entry.putArray("data_offsets").add(offset).add(offset + bytes);
       offset += bytes;
     }
@@ -137,18 +166,27 @@ public final class Safetensors {
     return out;
   }
 
-  private static void writeData(FileChannel ch, ByteBuffer buf, HostTensor t) throws IOException {
+  private static void writeData(FileChannel ch, ByteBuffer buf, HostTensor t, SafetensorsDType stored)
+      throws IOException {
     int n = t.shape().size();
+    int size = t.dtype() == DType.INT32 ? 4 : stored.bytes;
     int perChunk = buf.capacity() / 4;
     for (int off = 0; off < n; off += perChunk) {
       int len = Math.min(perChunk, n - off);
       buf.clear();
       if (t.dtype() == DType.INT32) {
         buf.asIntBuffer().put(t.ints(), off, len);
-      } else {
+      } else if (stored == SafetensorsDType.F32) {
         buf.asFloatBuffer().put(t.floats(), off, len);
+      } else {
+        ShortBuffer s = buf.asShortBuffer();
+        float[] f = t.floats();
+        for (int i = 0; i < len; i++) {
+          float v = f[off + i];
+          s.put(i, stored == SafetensorsDType.BF16 ? SafetensorsDType.floatToBf16(v) : SafetensorsDType.floatToHalf(v));
+        }
       }
-      buf.limit(len * 4);
+      buf.limit(len * size);
       AtomicFiles.writeFully(ch, buf);
     }
   }

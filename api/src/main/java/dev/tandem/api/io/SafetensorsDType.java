@@ -46,6 +46,51 @@ enum SafetensorsDType {
     return Float.intBitsToFloat(sign | ((exp + 112) << 23) | (mant << 13));
   }
 
+  /** float to bfloat16, rounding to nearest even as PyTorch does (NaN stays NaN). */
+  static short floatToBf16(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    if (Float.isNaN(f)) {
+      return (short) ((bits >>> 16) | 0x40);
+    }
+    int rounding = 0x7fff + ((bits >>> 16) & 1);
+    return (short) ((bits + rounding) >>> 16);
+  }
+
+  /** float to IEEE half, rounding to nearest even; overflow gives infinity. */
+  static short floatToHalf(float f) {
+    int bits = Float.floatToRawIntBits(f);
+    int sign = (bits >>> 16) & 0x8000;
+    int exp = (bits >>> 23) & 0xff;
+    int mant = bits & 0x7fffff;
+    if (exp == 0xff) {
+      return (short) (sign | 0x7c00 | (mant != 0 ? 0x200 : 0));
+    }
+    int e = exp - 127 + 15;
+    if (e >= 0x1f) {
+      return (short) (sign | 0x7c00);
+    }
+    if (e <= 0) {
+      if (e < -10) {
+        return (short) sign;
+      }
+      int m = mant | 0x800000;
+      int shift = 14 - e;
+      int half = m >>> shift;
+      int rest = m & ((1 << shift) - 1);
+      int mid = 1 << (shift - 1);
+      if (rest > mid || (rest == mid && (half & 1) != 0)) {
+        half++;
+      }
+      return (short) (sign | half);
+    }
+    int half = (e << 10) | (mant >>> 13);
+    int rest = mant & 0x1fff;
+    if (rest > 0x1000 || (rest == 0x1000 && (half & 1) != 0)) {
+      half++;
+    }
+    return (short) (sign | half);
+  }
+
   /** bfloat16 to float (exact): the high half of a float's bits. */
   static float bf16ToFloat(short b) {
     return Float.intBitsToFloat((b & 0xffff) << 16);

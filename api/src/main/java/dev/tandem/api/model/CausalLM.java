@@ -23,6 +23,17 @@ public interface CausalLM {
   Map<String, HostTensor> initialWeights(long seed);
 
   /**
+   * Every parameter's name and shape, in {@link #initialWeights} order, without creating values: what
+   * a checkpoint must hold. The default derives it from {@code initialWeights(0)}; a model of real
+   * size overrides it.
+   */
+  default Map<String, dev.tandem.api.tensor.Shape> parameterShapes() {
+    Map<String, dev.tandem.api.tensor.Shape> out = new java.util.LinkedHashMap<>();
+    initialWeights(0).forEach((k, v) -> out.put(k, v.shape()));
+    return out;
+  }
+
+  /**
    * Logits {@code [B, T, V]}.
    *
    * @param ids {@code [B, T]} INT32

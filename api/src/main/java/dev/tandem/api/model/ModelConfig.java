@@ -41,6 +41,53 @@ public record ModelConfig(
     }
   }
 
+  /**
+   * Reads GPT-2's {@code config.json} fields. Unknown fields are ignored; {@code vocab_size}, {@code
+   * n_layer}, {@code n_head}, {@code n_embd} and {@code n_positions} must be positive integers;
+   * {@code layer_norm_epsilon} defaults to 1e-5; {@code n_inner} and {@code activation_function},
+   * when present and not null, must be what Tandem's GPT computes ({@code 4 * n_embd}, the tanh
+   * GELU).
+   *
+   * @throws IllegalArgumentException whose message names the field
+   */
+  public static ModelConfig fromJson(com.fasterxml.jackson.databind.node.ObjectNode root) {
+    int vocab = positiveInt(root, "vocab_size");
+    int nLayer = positiveInt(root, "n_layer");
+    int nHead = positiveInt(root, "n_head");
+    int nEmbd = positiveInt(root, "n_embd");
+    int nPositions = positiveInt(root, "n_positions");
+    float eps = 0f;
+    com.fasterxml.jackson.databind.JsonNode epsNode = root.get("layer_norm_epsilon");
+    if (epsNode != null && !epsNode.isNull()) {
+      if (!epsNode.isNumber()) {
+        throw new IllegalArgumentException("layer_norm_epsilon must be a number, not " + epsNode);
+      }
+      eps = epsNode.floatValue();
+    }
+    com.fasterxml.jackson.databind.JsonNode inner = root.get("n_inner");
+    if (inner != null && !inner.isNull() && !(inner.isInt() && inner.intValue() == 4 * nEmbd)) {
+      throw new IllegalArgumentException(
+          "n_inner " + inner + " is not supported; Tandem's MLP width is 4 * n_embd = " + 4L * nEmbd);
+    }
+    com.fasterxml.jackson.databind.JsonNode act = root.get("activation_function");
+    if (act != null && !act.isNull()
+        && !(act.isTextual() && (act.textValue().equals("gelu_new") || act.textValue().equals("gelu_pytorch_tanh")))) {
+      throw new IllegalArgumentException("activation_function " + act + " is not supported; Tandem uses \"gelu_new\"");
+    }
+    return new ModelConfig(vocab, nLayer, nHead, nEmbd, nPositions, eps);
+  }
+
+  private static int positiveInt(com.fasterxml.jackson.databind.node.ObjectNode root, String field) {
+    com.fasterxml.jackson.databind.JsonNode v = root.get(field);
+    if (v == null || v.isNull()) {
+      throw new IllegalArgumentException("missing required field " + field);
+    }
+    if (!v.isIntegralNumber() || !v.canConvertToInt() || v.intValue() <= 0) {
+      throw new IllegalArgumentException(field + " must be a positive integer, not " + v);
+    }
+    return v.intValue();
+  }
+
   /** A config with the default LayerNorm epsilon 1e-5. */
   public static ModelConfig of(int vocabSize, int nLayer, int nHead, int nEmbd, int nPositions) {
     return new ModelConfig(vocabSize, nLayer, nHead, nEmbd, nPositions, 1e-5f);
