@@ -4,7 +4,6 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.CausalLM;
-import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
@@ -76,13 +75,9 @@ public final class LoadedModel {
 
   private static LoadedModel loadPlain(Engine engine, Path dir, boolean trainable) throws IOException {
     ModelDirectory md = ModelDirectory.load(dir);
-    Gpt gpt = new Gpt(md.config());
     Map<String, HostTensor> weights = md.weights();
-    checkWeights(dir.resolve(ModelDirectory.WEIGHTS), gpt.initialWeights(0), weights);
     Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
-    ModelConfig config = md.config();
-    Tokenizer tokenizer = md.tokenizer();
-    return new LoadedModel(dir, gpt, params, tokenizer, (d, w) -> ModelDirectory.write(d, config, tokenizer, w), null);
+    return new LoadedModel(dir, md.model(), params, md.tokenizer(), md::writeModel, null);
   }
 
   /** A composed model, as built by {@link Compositions}. */
@@ -162,8 +157,8 @@ public final class LoadedModel {
    * @throws IOException naming the file and the missing parameter
    */
   public void restore(Path dir) throws IOException {
-    Path file = dir.resolve(ModelDirectory.WEIGHTS);
-    Map<String, HostTensor> w = dev.tandem.api.io.Safetensors.read(file);
+    Path file = dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
+    Map<String, HostTensor> w = restorable(dir);
     for (String name : params.names()) {
       HostTensor v = w.get(name);
       if (v != null) {
@@ -174,10 +169,18 @@ public final class LoadedModel {
     }
   }
 
+  /** The saved values by parameter name: a plain model's through its directory, a composition's file as is. */
+  private Map<String, HostTensor> restorable(Path dir) throws IOException {
+    if (composition != null) {
+      return dev.tandem.api.io.Safetensors.read(dir.resolve(ModelDirectory.WEIGHTS));
+    }
+    return ModelDirectory.load(dir).weights();
+  }
+
   /** Whether {@code dir} holds a complete model directory, plain or composed. */
   public static boolean isComplete(Path dir) {
     return java.nio.file.Files.isRegularFile(dir.resolve(Compositions.isComposed(dir) ? Compositions.FILE : ModelDirectory.CONFIG))
-        && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.WEIGHTS))
+        && dev.tandem.api.io.CheckpointFiles.present(dir)
         && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
   }
 

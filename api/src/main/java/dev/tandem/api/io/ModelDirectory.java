@@ -1,6 +1,16 @@
 package dev.tandem.api.io;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.model.ModelFamily;
+import dev.tandem.api.tensor.DType;
+import dev.tandem.api.tensor.Shape;
+import dev.tandem.api.tokenizer.TokenizerProvider;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.ServiceLoader;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import java.io.IOException;
@@ -11,47 +21,79 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model directory in Hugging Face layout: {@value #CONFIG}, {@value #WEIGHTS} and {@value
- * #TOKENIZER}. {@link #load} reads and validates all three eagerly (weights included), so a loaded
- * directory is known to be complete; {@link #save} writes all three atomically as a unit.
+ * A model directory in Hugging Face layout: {@value #CONFIG} (its {@code model_type} picks the
+ * {@link ModelFamily}), weights in {@value #WEIGHTS} or shards listed by {@value
+ * CheckpointFiles#INDEX} ({@link CheckpointFiles}, F32/BF16/F16), and a tokenizer: Tandem's
+ * byte-level {@value #TOKENIZER}, or another format a {@link TokenizerProvider} reads (Hugging Face's
+ * {@code tokenizer.json} with {@code tokenizer_config.json}). {@link #load} reads and validates all
+ * of it eagerly, weights included, so a loaded directory is known to be complete and to match its
+ * config; {@link #writeModel} writes it back in the same layout: the same config fields (with {@code
+ * torch_dtype} set to what is written), the same tensor names and dtype, the tokenizer files and
+ * {@value #GENERATION_CONFIG} unchanged.
  */
 public final class ModelDirectory {
-  /** The model shape, GPT-2 field names. */
+  /** The model's config: {@code model_type} and the family's fields. */
   public static final String CONFIG = "config.json";
-  /** The weights. */
-  public static final String WEIGHTS = "model.safetensors";
-  /** The tokenizer, Tandem's format (see {@link Tokenizers}). */
+  /** The weights, single-file layout. */
+  public static final String WEIGHTS = CheckpointFiles.SINGLE;
+  /** The tokenizer (Tandem's byte-level format or Hugging Face's). */
   public static final String TOKENIZER = "tokenizer.json";
+  /** Generation defaults (eos ids, sampling), carried over unchanged when present. */
+  public static final String GENERATION_CONFIG = "generation_config.json";
+
+  private static final Map<String, String> TORCH_DTYPES = Map.of("F32", "float32", "BF16", "bfloat16", "F16", "float16");
 
   private final Path path;
-  private final ModelConfig config;
+  private final ObjectNode configJson;
+  private final ModelFamily family;
+  private final CausalLM model;
   private final Tokenizer tokenizer;
   private final Map<String, HostTensor> weights;
+  private final Map<String, String> checkpointNames;
+  private final String floatType;
+  private final Map<String, byte[]> carried;
 
-  private ModelDirectory(Path path, ModelConfig config, Tokenizer tokenizer, Map<String, HostTensor> weights) {
+  private ModelDirectory(
+      Path path, ObjectNode configJson, ModelFamily family, CausalLM model, Tokenizer tokenizer,
+      Map<String, HostTensor> weights, Map<String, String> checkpointNames, String floatType, Map<String, byte[]> carried) {
     this.path = path;
-    this.config = config;
+    this.configJson = configJson;
+    this.family = family;
+    this.model = model;
     this.tokenizer = tokenizer;
     this.weights = weights;
+    this.checkpointNames = checkpointNames;
+    this.floatType = floatType;
+    this.carried = carried;
+  }
+
+  /** {@link #load(Path, ModelFormats)} with the formats {@link ServiceLoader} finds. */
+  public static ModelDirectory load(Path dir) throws IOException {
+    return load(dir, ModelFormats.discovered());
   }
 
   /**
    * Loads the model in {@code dir}.
    *
    * @throws ModelFormatException naming the directory and the missing files, or naming the file and
-   *     field at fault, or when the tokenizer has more ids than {@code vocab_size}
+   *     field or tensor at fault: an unknown {@code model_type}, a config the family rejects, a
+   *     missing, unexpected or misshapen weight, a tokenizer with more ids than {@code vocab_size}
    * @throws IOException if a file cannot be read
    */
-  public static ModelDirectory load(Path dir) throws IOException {
+  public static ModelDirectory load(Path dir, ModelFormats formats) throws IOException {
     if (!Files.isDirectory(dir)) {
       throw new ModelFormatException(
           dir, Files.exists(dir) ? "not a directory" : "no such model directory");
     }
     List<String> missing = new ArrayList<>();
-    for (String name : List.of(CONFIG, WEIGHTS, TOKENIZER)) {
-      if (!Files.isRegularFile(dir.resolve(name))) {
-        missing.add(name);
-      }
+    if (!Files.isRegularFile(dir.resolve(CONFIG))) {
+      missing.add(CONFIG);
+    }
+    if (!CheckpointFiles.present(dir)) {
+      missing.add(WEIGHTS + " (or " + CheckpointFiles.INDEX + ")");
+    }
+    if (!Files.isRegularFile(dir.resolve(TOKENIZER))) {
+      missing.add(TOKENIZER);
     }
     if (!missing.isEmpty()) {
       throw new ModelFormatException(
@@ -59,11 +101,122 @@ public final class ModelDirectory {
           "missing " + String.join(", ", missing) + " (a model directory holds " + CONFIG + ", "
               + WEIGHTS + " and " + TOKENIZER + ")");
     }
-    ModelConfig config = ModelConfigs.read(dir.resolve(CONFIG));
-    Tokenizer tokenizer = Tokenizers.load(dir.resolve(TOKENIZER));
-    checkVocab(dir, config, tokenizer);
-    Map<String, HostTensor> weights = Safetensors.read(dir.resolve(WEIGHTS));
-    return new ModelDirectory(dir, config, tokenizer, weights);
+    Path configFile = dir.resolve(CONFIG);
+    ObjectNode json = JsonFiles.readObject(configFile);
+    JsonNode type = json.get("model_type");
+    if (type == null || !type.isTextual()) {
+      throw new ModelFormatException(configFile, "model_type must be a string naming the architecture, not " + type);
+    }
+    ModelFamily family = formats.family(type.textValue());
+    if (family == null) {
+      throw new ModelFormatException(
+          configFile, "model_type " + type + " is not supported; installed families read " + formats.modelTypes());
+    }
+    CausalLM model;
+    try {
+      model = family.fromConfig(json, "");
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(configFile, e.getMessage(), e);
+    }
+    Tokenizer tokenizer = loadTokenizer(dir, formats);
+    checkVocab(dir, model.config(), tokenizer);
+    CheckpointFiles.Stored stored = CheckpointFiles.read(dir);
+    Path weightsFile = CheckpointFiles.identifyingFile(dir);
+    Map<String, String> names = family.parameterNames(model, stored.tensors().keySet());
+    Map<String, HostTensor> weights = new LinkedHashMap<>();
+    Map<String, String> back = new LinkedHashMap<>();
+    Map<String, Shape> expected = model.parameterShapes();
+    for (Map.Entry<String, String> e : names.entrySet()) {
+      if (!expected.containsKey(e.getValue())) {
+        throw new ModelFormatException(weightsFile, "unexpected tensor " + e.getKey() + " (not a parameter of this " + type.textValue() + " config)");
+      }
+      HostTensor t = stored.tensors().get(e.getKey());
+      Shape want = expected.get(e.getValue());
+      if (!t.shape().equals(want)) {
+        throw new ModelFormatException(
+            weightsFile, "tensor " + e.getKey() + " has shape " + t.shape() + " but config.json implies " + want);
+      }
+      if (t.dtype() != DType.FLOAT32) {
+        throw new ModelFormatException(weightsFile, "tensor " + e.getKey() + " is " + t.dtype() + ", expected a float type");
+      }
+      weights.put(e.getValue(), t);
+      back.put(e.getValue(), e.getKey());
+    }
+    for (String name : expected.keySet()) {
+      if (!weights.containsKey(name)) {
+        throw new ModelFormatException(weightsFile, "missing tensor " + name + " (config.json expects it)");
+      }
+    }
+    Map<String, HostTensor> ordered = new LinkedHashMap<>();
+    expected.keySet().forEach(n -> ordered.put(n, weights.get(n)));
+    Map<String, byte[]> carried = new LinkedHashMap<>();
+    for (String f : tokenizerFiles(dir, formats)) {
+      carried.put(f, Files.readAllBytes(dir.resolve(f)));
+    }
+    if (Files.isRegularFile(dir.resolve(GENERATION_CONFIG))) {
+      carried.put(GENERATION_CONFIG, Files.readAllBytes(dir.resolve(GENERATION_CONFIG)));
+    }
+    return new ModelDirectory(
+        dir, json, family, model, tokenizer, Collections.unmodifiableMap(ordered), back, stored.floatType(), carried);
+  }
+
+  private static Tokenizer loadTokenizer(Path dir, ModelFormats formats) throws IOException {
+    Path file = dir.resolve(TOKENIZER);
+    if (Tokenizers.isTandemFormat(file)) {
+      return Tokenizers.load(file);
+    }
+    for (TokenizerProvider p : formats.tokenizers()) {
+      if (p.accepts(dir)) {
+        return p.load(dir);
+      }
+    }
+    return Tokenizers.load(file); // not Tandem's and no provider reads it: its precise error
+  }
+
+  private static List<String> tokenizerFiles(Path dir, ModelFormats formats) {
+    if (Tokenizers.isTandemFormat(dir.resolve(TOKENIZER))) {
+      return List.of(TOKENIZER);
+    }
+    for (TokenizerProvider p : formats.tokenizers()) {
+      if (p.accepts(dir)) {
+        return p.files(dir);
+      }
+    }
+    return List.of(TOKENIZER);
+  }
+
+  /**
+   * Writes this model with the given parameter values into an existing directory, in the layout it
+   * was loaded from: {@value #CONFIG} as read with {@code torch_dtype} set to the stored dtype, the
+   * weights under their checkpoint names in that dtype, the tokenizer files and {@value
+   * #GENERATION_CONFIG} byte for byte. Each file is written atomically, the set is not (callers
+   * stage a directory).
+   *
+   * @param values parameter values by parameter name (extra names are ignored)
+   * @throws IllegalArgumentException if a parameter of the model has no value
+   */
+  public void writeModel(Path dir, Map<String, HostTensor> values) throws IOException {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : checkpointNames.entrySet()) {
+      HostTensor v = values.get(e.getKey());
+      if (v == null) {
+        throw new IllegalArgumentException("no value for parameter " + e.getKey());
+      }
+      out.put(e.getValue(), v);
+    }
+    ObjectNode config = configJson.deepCopy();
+    String torch = TORCH_DTYPES.get(floatType);
+    if (config.has("torch_dtype") || !config.has("dtype")) {
+      config.put("torch_dtype", torch);
+    }
+    if (config.has("dtype")) {
+      config.put("dtype", torch);
+    }
+    JsonFiles.write(dir.resolve(CONFIG), config);
+    CheckpointFiles.write(dir, out, floatType);
+    for (Map.Entry<String, byte[]> f : carried.entrySet()) {
+      AtomicFiles.write(dir.resolve(f.getKey()), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(f.getValue())));
+    }
   }
 
   /**
@@ -116,9 +269,29 @@ public final class ModelDirectory {
     return path;
   }
 
-  /** The model shape from {@value #CONFIG}. */
+  /** The model's shape (vocabulary, layers, width, context). */
   public ModelConfig config() {
-    return config;
+    return model.config();
+  }
+
+  /** The family that read {@value #CONFIG}. */
+  public ModelFamily family() {
+    return family;
+  }
+
+  /** The model, its parameters named without a prefix. */
+  public CausalLM model() {
+    return model;
+  }
+
+  /** {@value #CONFIG} as read (a copy). */
+  public ObjectNode configJson() {
+    return configJson.deepCopy();
+  }
+
+  /** The stored dtype of the float weights: {@code F32}, {@code BF16} or {@code F16}. */
+  public String floatType() {
+    return floatType;
   }
 
   /** The tokenizer from {@value #TOKENIZER}. */
@@ -126,13 +299,13 @@ public final class ModelDirectory {
     return tokenizer;
   }
 
-  /** The weights from {@value #WEIGHTS}, by name in name order (unmodifiable). */
+  /** The weights by parameter name, in the model's parameter order (unmodifiable). */
   public Map<String, HostTensor> weights() {
     return weights;
   }
 
   @Override
   public String toString() {
-    return "ModelDirectory(" + path + ", " + config + ", " + weights.size() + " tensors)";
+    return "ModelDirectory(" + path + ", " + family.name() + " " + model.config() + ", " + weights.size() + " tensors, " + floatType + ")";
   }
 }

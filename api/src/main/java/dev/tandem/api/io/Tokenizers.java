@@ -33,6 +33,33 @@ public final class Tokenizers {
   private Tokenizers() {}
 
   /**
+   * Whether {@code file} is in Tandem's format (a JSON object whose {@code type} is {@value
+   * #BYTE_LEVEL}); false for a Hugging Face {@code tokenizer.json} or a file that is not JSON.
+   */
+  public static boolean isTandemFormat(Path file) {
+    try (var in = java.nio.file.Files.newInputStream(file);
+        var parser = new com.fasterxml.jackson.core.JsonFactory().createParser(in)) {
+      if (parser.nextToken() != com.fasterxml.jackson.core.JsonToken.START_OBJECT) {
+        return false;
+      }
+      while (parser.nextToken() == com.fasterxml.jackson.core.JsonToken.FIELD_NAME) {
+        String name = parser.currentName();
+        com.fasterxml.jackson.core.JsonToken value = parser.nextToken();
+        if (name.equals("type")) {
+          return value == com.fasterxml.jackson.core.JsonToken.VALUE_STRING && BYTE_LEVEL.equals(parser.getText());
+        }
+        if (name.equals("model") || name.equals("added_tokens")) {
+          return false;
+        }
+        parser.skipChildren();
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
    * The tokenizer described by {@code file}.
    *
    * @throws ModelFormatException naming the file for invalid JSON, an unknown type or version, or
@@ -42,7 +69,7 @@ public final class Tokenizers {
     ObjectNode root = JsonFiles.readObject(file);
     JsonNode type = root.get("type");
     if (type == null) {
-      String hint = root.has("model") ? " (a Hugging Face tokenizer.json? those are not supported)" : "";
+      String hint = root.has("model") ? " (a Hugging Face tokenizer.json? those need the tandem-tokenizers-hf module on the module path)" : "";
       throw new ModelFormatException(file, "missing field \"type\"" + hint);
     }
     if (!BYTE_LEVEL.equals(type.asText(null)) || !type.isTextual()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.ByteTokenizer;
@@ -20,8 +21,7 @@ class ModelDirectoryTest {
   @TempDir Path root;
 
   final ModelConfig config = ModelConfig.of(261, 1, 2, 4, 16);
-  final Map<String, HostTensor> weights =
-      Map.of("wte", HostTensor.of(new float[] {1, 2, 3, 4}, 1, 4), "ln.bias", HostTensor.zeros(4));
+  final Map<String, HostTensor> weights = new Gpt(config).initialWeights(1);
 
   @Test
   void savesAndLoadsAllThreeFiles() throws IOException {
@@ -32,7 +32,7 @@ class ModelDirectoryTest {
     assertEquals(config, m.config());
     assertEquals(new ByteTokenizer(), m.tokenizer());
     assertEquals(weights, m.weights());
-    assertEquals(List.of("ln.bias", "wte"), List.copyOf(m.weights().keySet()));
+    assertEquals(List.copyOf(weights.keySet()), List.copyOf(m.weights().keySet()), "the model's parameter order");
     assertEquals(Map.of("format", "pt"), Safetensors.readMetadata(dir.resolve(ModelDirectory.WEIGHTS)));
     try (var files = Files.list(root)) {
       assertEquals(List.of(dir), files.toList(), "no staging directory left");
@@ -45,11 +45,12 @@ class ModelDirectoryTest {
     ModelDirectory.save(dir, config, new ByteTokenizer(), weights);
     Files.writeString(dir.resolve("stale.txt"), "old");
     ModelConfig bigger = ModelConfig.of(300, 2, 2, 4, 16);
-    ModelDirectory.save(dir, bigger, new ByteTokenizer(List.of("<|tool|>")), Map.of("x", HostTensor.scalar(1)));
+    Map<String, HostTensor> biggerWeights = new Gpt(bigger).initialWeights(2);
+    ModelDirectory.save(dir, bigger, new ByteTokenizer(List.of("<|tool|>")), biggerWeights);
     ModelDirectory m = ModelDirectory.load(dir);
     assertEquals(bigger, m.config());
     assertEquals(262, m.tokenizer().vocabSize());
-    assertEquals(Map.of("x", HostTensor.scalar(1)), m.weights());
+    assertEquals(biggerWeights, m.weights());
     assertFalse(Files.exists(dir.resolve("stale.txt")));
     try (var files = Files.list(root)) {
       assertEquals(List.of(dir), files.toList(), "old directory deleted");
@@ -77,7 +78,7 @@ class ModelDirectoryTest {
     Files.delete(dir.resolve("model.safetensors"));
     ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(dir));
     assertTrue(
-        e.getMessage().startsWith(dir + ": missing model.safetensors, tokenizer.json (a model directory holds"),
+        e.getMessage().startsWith(dir + ": missing model.safetensors (or model.safetensors.index.json), tokenizer.json (a model directory holds"),
         e.getMessage());
     Path nowhere = root.resolve("nowhere");
     e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(nowhere));
@@ -99,6 +100,50 @@ class ModelDirectoryTest {
     Files.write(st, java.util.Arrays.copyOf(bytes, bytes.length - 4));
     e = assertThrows(SafetensorsException.class, () -> ModelDirectory.load(dir));
     assertTrue(e.getMessage().startsWith(st + ": "), e.getMessage());
+  }
+
+  @Test
+  void namesAMisshapenMissingOrUnexpectedWeight() throws IOException {
+    Path dir = root.resolve("model");
+    Path st = dir.resolve("model.safetensors");
+    Map<String, HostTensor> w = new java.util.LinkedHashMap<>(weights);
+    w.put("ln_f.bias", HostTensor.zeros(5));
+    ModelDirectory.save(dir, config, new ByteTokenizer(), w);
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(dir));
+    assertEquals(st + ": tensor ln_f.bias has shape [5] but config.json implies [4]", e.getMessage());
+    w.remove("ln_f.bias");
+    ModelDirectory.save(dir, config, new ByteTokenizer(), w);
+    e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(dir));
+    assertEquals(st + ": missing tensor ln_f.bias (config.json expects it)", e.getMessage());
+    w.put("ln_f.bias", HostTensor.zeros(4));
+    w.put("h.7.attn.c_attn.weight", HostTensor.zeros(4, 12));
+    ModelDirectory.save(dir, config, new ByteTokenizer(), w);
+    e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(dir));
+    assertEquals(st + ": unexpected tensor h.7.attn.c_attn.weight (not a parameter of this gpt2 config)", e.getMessage());
+  }
+
+  @Test
+  void namesAnUnknownModelType() throws IOException {
+    Path dir = root.resolve("model");
+    ModelDirectory.save(dir, config, new ByteTokenizer(), weights);
+    Path cfg = dir.resolve("config.json");
+    Files.writeString(cfg, Files.readString(cfg).replace("\"gpt2\"", "\"gemma\""));
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelDirectory.load(dir));
+    assertTrue(e.getMessage().startsWith(cfg + ": model_type \"gemma\" is not supported; installed families read ["), e.getMessage());
+  }
+
+  @Test
+  void writesBackInTheSameLayoutAndDtype() throws IOException {
+    Path dir = root.resolve("model");
+    ModelDirectory.save(dir, config, new ByteTokenizer(), weights);
+    ModelDirectory m = ModelDirectory.load(dir);
+    Path out = Files.createDirectories(root.resolve("out"));
+    m.writeModel(out, m.weights());
+    ModelDirectory again = ModelDirectory.load(out);
+    assertEquals(m.weights(), again.weights());
+    assertEquals("F32", again.floatType());
+    assertEquals("float32", again.configJson().get("torch_dtype").asText());
+    assertEquals(Files.readString(dir.resolve("tokenizer.json")), Files.readString(out.resolve("tokenizer.json")));
   }
 
   @Test
