@@ -41,29 +41,15 @@ public final class ModelDirectory {
   /** Generation defaults (eos ids, sampling), carried over unchanged when present. */
   public static final String GENERATION_CONFIG = "generation_config.json";
 
-  private static final Map<String, String> TORCH_DTYPES = Map.of("F32", "float32", "BF16", "bfloat16", "F16", "float16");
-
   private final Path path;
-  private final ObjectNode configJson;
-  private final ModelFamily family;
-  private final CausalLM model;
+  private final ModelCheckpoint checkpoint;
   private final Tokenizer tokenizer;
-  private final Map<String, HostTensor> weights;
-  private final Map<String, String> checkpointNames;
-  private final String floatType;
   private final Map<String, byte[]> carried;
 
-  private ModelDirectory(
-      Path path, ObjectNode configJson, ModelFamily family, CausalLM model, Tokenizer tokenizer,
-      Map<String, HostTensor> weights, Map<String, String> checkpointNames, String floatType, Map<String, byte[]> carried) {
+  private ModelDirectory(Path path, ModelCheckpoint checkpoint, Tokenizer tokenizer, Map<String, byte[]> carried) {
     this.path = path;
-    this.configJson = configJson;
-    this.family = family;
-    this.model = model;
+    this.checkpoint = checkpoint;
     this.tokenizer = tokenizer;
-    this.weights = weights;
-    this.checkpointNames = checkpointNames;
-    this.floatType = floatType;
     this.carried = carried;
   }
 
@@ -101,54 +87,9 @@ public final class ModelDirectory {
           "missing " + String.join(", ", missing) + " (a model directory holds " + CONFIG + ", "
               + WEIGHTS + " and " + TOKENIZER + ")");
     }
-    Path configFile = dir.resolve(CONFIG);
-    ObjectNode json = JsonFiles.readObject(configFile);
-    JsonNode type = json.get("model_type");
-    if (type == null || !type.isTextual()) {
-      throw new ModelFormatException(configFile, "model_type must be a string naming the architecture, not " + type);
-    }
-    ModelFamily family = formats.family(type.textValue());
-    if (family == null) {
-      throw new ModelFormatException(
-          configFile, "model_type " + type + " is not supported; installed families read " + formats.modelTypes());
-    }
-    CausalLM model;
-    try {
-      model = family.fromConfig(json, "");
-    } catch (IllegalArgumentException e) {
-      throw new ModelFormatException(configFile, e.getMessage(), e);
-    }
+    ModelCheckpoint checkpoint = ModelCheckpoint.read(dir, formats);
     Tokenizer tokenizer = loadTokenizer(dir, formats);
-    checkVocab(dir, model.config(), tokenizer);
-    CheckpointFiles.Stored stored = CheckpointFiles.read(dir);
-    Path weightsFile = CheckpointFiles.identifyingFile(dir);
-    Map<String, String> names = family.parameterNames(model, stored.tensors().keySet());
-    Map<String, HostTensor> weights = new LinkedHashMap<>();
-    Map<String, String> back = new LinkedHashMap<>();
-    Map<String, Shape> expected = model.parameterShapes();
-    for (Map.Entry<String, String> e : names.entrySet()) {
-      if (!expected.containsKey(e.getValue())) {
-        throw new ModelFormatException(weightsFile, "unexpected tensor " + e.getKey() + " (not a parameter of this " + type.textValue() + " config)");
-      }
-      HostTensor t = stored.tensors().get(e.getKey());
-      Shape want = expected.get(e.getValue());
-      if (!t.shape().equals(want)) {
-        throw new ModelFormatException(
-            weightsFile, "tensor " + e.getKey() + " has shape " + t.shape() + " but config.json implies " + want);
-      }
-      if (t.dtype() != DType.FLOAT32) {
-        throw new ModelFormatException(weightsFile, "tensor " + e.getKey() + " is " + t.dtype() + ", expected a float type");
-      }
-      weights.put(e.getValue(), t);
-      back.put(e.getValue(), e.getKey());
-    }
-    for (String name : expected.keySet()) {
-      if (!weights.containsKey(name)) {
-        throw new ModelFormatException(weightsFile, "missing tensor " + name + " (config.json expects it)");
-      }
-    }
-    Map<String, HostTensor> ordered = new LinkedHashMap<>();
-    expected.keySet().forEach(n -> ordered.put(n, weights.get(n)));
+    checkVocab(dir, checkpoint.model().config(), tokenizer);
     Map<String, byte[]> carried = new LinkedHashMap<>();
     for (String f : tokenizerFiles(dir, formats)) {
       carried.put(f, Files.readAllBytes(dir.resolve(f)));
@@ -156,8 +97,7 @@ public final class ModelDirectory {
     if (Files.isRegularFile(dir.resolve(GENERATION_CONFIG))) {
       carried.put(GENERATION_CONFIG, Files.readAllBytes(dir.resolve(GENERATION_CONFIG)));
     }
-    return new ModelDirectory(
-        dir, json, family, model, tokenizer, Collections.unmodifiableMap(ordered), back, stored.floatType(), carried);
+    return new ModelDirectory(dir, checkpoint, tokenizer, carried);
   }
 
   private static Tokenizer loadTokenizer(Path dir, ModelFormats formats) throws IOException {
@@ -196,24 +136,7 @@ public final class ModelDirectory {
    * @throws IllegalArgumentException if a parameter of the model has no value
    */
   public void writeModel(Path dir, Map<String, HostTensor> values) throws IOException {
-    Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (Map.Entry<String, String> e : checkpointNames.entrySet()) {
-      HostTensor v = values.get(e.getKey());
-      if (v == null) {
-        throw new IllegalArgumentException("no value for parameter " + e.getKey());
-      }
-      out.put(e.getValue(), v);
-    }
-    ObjectNode config = configJson.deepCopy();
-    String torch = TORCH_DTYPES.get(floatType);
-    if (config.has("torch_dtype") || !config.has("dtype")) {
-      config.put("torch_dtype", torch);
-    }
-    if (config.has("dtype")) {
-      config.put("dtype", torch);
-    }
-    JsonFiles.write(dir.resolve(CONFIG), config);
-    CheckpointFiles.write(dir, out, floatType);
+    checkpoint.write(dir, values);
     for (Map.Entry<String, byte[]> f : carried.entrySet()) {
       AtomicFiles.write(dir.resolve(f.getKey()), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(f.getValue())));
     }
@@ -271,27 +194,32 @@ public final class ModelDirectory {
 
   /** The model's shape (vocabulary, layers, width, context). */
   public ModelConfig config() {
-    return model.config();
+    return checkpoint.model().config();
+  }
+
+  /** The config and weights. */
+  public ModelCheckpoint checkpoint() {
+    return checkpoint;
   }
 
   /** The family that read {@value #CONFIG}. */
   public ModelFamily family() {
-    return family;
+    return checkpoint.family();
   }
 
   /** The model, its parameters named without a prefix. */
   public CausalLM model() {
-    return model;
+    return checkpoint.model();
   }
 
   /** {@value #CONFIG} as read (a copy). */
   public ObjectNode configJson() {
-    return configJson.deepCopy();
+    return checkpoint.configJson();
   }
 
   /** The stored dtype of the float weights: {@code F32}, {@code BF16} or {@code F16}. */
   public String floatType() {
-    return floatType;
+    return checkpoint.floatType();
   }
 
   /** The tokenizer from {@value #TOKENIZER}. */
@@ -301,11 +229,11 @@ public final class ModelDirectory {
 
   /** The weights by parameter name, in the model's parameter order (unmodifiable). */
   public Map<String, HostTensor> weights() {
-    return weights;
+    return checkpoint.weights();
   }
 
   @Override
   public String toString() {
-    return "ModelDirectory(" + path + ", " + family.name() + " " + model.config() + ", " + weights.size() + " tensors, " + floatType + ")";
+    return "ModelDirectory(" + path + ", " + checkpoint + ")";
   }
 }

@@ -1,0 +1,166 @@
+package dev.tandem.api.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.ModelFamily;
+import dev.tandem.api.tensor.DType;
+import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A model's config and weights as a Hugging Face directory holds them: {@value
+ * ModelDirectory#CONFIG}, whose {@code model_type} picks the {@link ModelFamily}, and the weights
+ * ({@link CheckpointFiles}), checked against the parameters the config implies. The tokenizer is
+ * {@link ModelDirectory}'s business.
+ */
+public final class ModelCheckpoint {
+  private static final Map<String, String> TORCH_DTYPES = Map.of("F32", "float32", "BF16", "bfloat16", "F16", "float16");
+
+  private final ObjectNode configJson;
+  private final ModelFamily family;
+  private final CausalLM model;
+  private final Map<String, HostTensor> weights;
+  private final Map<String, String> checkpointNames;
+  private final String floatType;
+
+  private ModelCheckpoint(
+      ObjectNode configJson, ModelFamily family, CausalLM model, Map<String, HostTensor> weights,
+      Map<String, String> checkpointNames, String floatType) {
+    this.configJson = configJson;
+    this.family = family;
+    this.model = model;
+    this.weights = weights;
+    this.checkpointNames = checkpointNames;
+    this.floatType = floatType;
+  }
+
+  /**
+   * Reads the config and weights of {@code dir}.
+   *
+   * @throws ModelFormatException naming the file and the field or tensor at fault: no or an unknown
+   *     {@code model_type}, a config the family rejects, a missing, unexpected or misshapen weight
+   */
+  public static ModelCheckpoint read(Path dir, ModelFormats formats) throws IOException {
+    Path configFile = dir.resolve(ModelDirectory.CONFIG);
+    if (!Files.isRegularFile(configFile)) {
+      throw new ModelFormatException(dir, "missing " + ModelDirectory.CONFIG);
+    }
+    ObjectNode json = JsonFiles.readObject(configFile);
+    JsonNode type = json.get("model_type");
+    if (type == null || !type.isTextual()) {
+      throw new ModelFormatException(configFile, "model_type must be a string naming the architecture, not " + type);
+    }
+    ModelFamily family = formats.family(type.textValue());
+    if (family == null) {
+      throw new ModelFormatException(
+          configFile, "model_type " + type + " is not supported; installed families read " + formats.modelTypes());
+    }
+    CausalLM model;
+    try {
+      model = family.fromConfig(json, "");
+    } catch (IllegalArgumentException e) {
+      throw new ModelFormatException(configFile, e.getMessage(), e);
+    }
+    CheckpointFiles.Stored stored = CheckpointFiles.read(dir);
+    Path weightsFile = CheckpointFiles.identifyingFile(dir);
+    Map<String, String> names = family.parameterNames(model, stored.tensors().keySet());
+    Map<String, Shape> expected = model.parameterShapes();
+    Map<String, HostTensor> weights = new LinkedHashMap<>();
+    Map<String, String> back = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : names.entrySet()) {
+      if (!expected.containsKey(e.getValue())) {
+        throw new ModelFormatException(
+            weightsFile, "unexpected tensor " + e.getKey() + " (not a parameter of this " + type.textValue() + " config)");
+      }
+      HostTensor t = stored.tensors().get(e.getKey());
+      Shape want = expected.get(e.getValue());
+      if (!t.shape().equals(want)) {
+        throw new ModelFormatException(
+            weightsFile, "tensor " + e.getKey() + " has shape " + t.shape() + " but config.json implies " + want);
+      }
+      if (t.dtype() != DType.FLOAT32) {
+        throw new ModelFormatException(weightsFile, "tensor " + e.getKey() + " is " + t.dtype() + ", expected a float type");
+      }
+      weights.put(e.getValue(), t);
+      back.put(e.getValue(), e.getKey());
+    }
+    Map<String, HostTensor> ordered = new LinkedHashMap<>();
+    for (String name : expected.keySet()) {
+      if (!weights.containsKey(name)) {
+        throw new ModelFormatException(weightsFile, "missing tensor " + name + " (config.json expects it)");
+      }
+      ordered.put(name, weights.get(name));
+    }
+    return new ModelCheckpoint(json, family, model, Collections.unmodifiableMap(ordered), back, stored.floatType());
+  }
+
+  /**
+   * Writes {@value ModelDirectory#CONFIG} (as read, {@code torch_dtype} set to the stored dtype) and
+   * the weights under their checkpoint names, in that dtype, into the existing directory {@code dir}.
+   *
+   * @param values parameter values by parameter name (extra names are ignored)
+   * @throws IllegalArgumentException if a parameter has no value
+   */
+  public void write(Path dir, Map<String, HostTensor> values) throws IOException {
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : checkpointNames.entrySet()) {
+      HostTensor v = values.get(e.getKey());
+      if (v == null) {
+        throw new IllegalArgumentException("no value for parameter " + e.getKey());
+      }
+      out.put(e.getValue(), v);
+    }
+    ObjectNode config = configJson.deepCopy();
+    String torch = TORCH_DTYPES.get(floatType);
+    if (config.has("torch_dtype") || !config.has("dtype")) {
+      config.put("torch_dtype", torch);
+    }
+    if (config.has("dtype")) {
+      config.put("dtype", torch);
+    }
+    JsonFiles.write(dir.resolve(ModelDirectory.CONFIG), config);
+    CheckpointFiles.write(dir, out, floatType);
+  }
+
+  /** {@value ModelDirectory#CONFIG} as read (a copy). */
+  public ObjectNode configJson() {
+    return configJson.deepCopy();
+  }
+
+  /** The family that read the config. */
+  public ModelFamily family() {
+    return family;
+  }
+
+  /** The model, its parameters named without a prefix. */
+  public CausalLM model() {
+    return model;
+  }
+
+  /** The weights by parameter name, in the model's parameter order (unmodifiable). */
+  public Map<String, HostTensor> weights() {
+    return weights;
+  }
+
+  /** Parameter name to checkpoint key. */
+  public Map<String, String> checkpointNames() {
+    return Collections.unmodifiableMap(checkpointNames);
+  }
+
+  /** The stored dtype of the float weights: {@code F32}, {@code BF16} or {@code F16}. */
+  public String floatType() {
+    return floatType;
+  }
+
+  @Override
+  public String toString() {
+    return family.name() + " " + model.config() + ", " + weights.size() + " tensors, " + floatType;
+  }
+}
