@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       EnginesCommand.class,
       ObjectivesCommand.class,
       StrategiesCommand.class,
+      FamiliesCommand.class,
       InitCommand.class,
       SftCommand.class,
       ComposeCommand.class,

@@ -7,6 +7,7 @@ import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.Masks;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
 import java.util.ArrayList;
@@ -60,35 +61,56 @@ public final class LlamaModel implements CausalLM {
 
   // ---- parameters ---------------------------------------------------------------------------
 
-  /** transformers' initialisation: N(0, 0.02) for matrices, zeros for biases, ones for norms. */
+  /** Every parameter's checkpoint name (after the prefix) and shape, without creating values. */
   @Override
-  public Map<String, HostTensor> initialWeights(long seed) {
-    Random rng = new Random(seed);
+  public Map<String, Shape> parameterShapes() {
     int d = c.hidden();
     int q = c.heads() * c.headDim();
     int kv = c.kvHeads() * c.headDim();
-    Map<String, HostTensor> w = new LinkedHashMap<>();
-    w.put(name("model.embed_tokens.weight"), normal(rng, c.vocabSize(), d));
+    Map<String, Shape> w = new LinkedHashMap<>();
+    w.put(name("model.embed_tokens.weight"), Shape.of(c.vocabSize(), d));
     for (int l = 0; l < c.layers(); l++) {
       String a = "model.layers." + l + ".self_attn.";
-      linear(w, rng, a + "q_proj", q, d, c.qkvBias());
-      linear(w, rng, a + "k_proj", kv, d, c.qkvBias());
-      linear(w, rng, a + "v_proj", kv, d, c.qkvBias());
-      linear(w, rng, a + "o_proj", d, q, c.oBias());
+      linear(w, a + "q_proj", q, d, c.qkvBias());
+      linear(w, a + "k_proj", kv, d, c.qkvBias());
+      linear(w, a + "v_proj", kv, d, c.qkvBias());
+      linear(w, a + "o_proj", d, q, c.oBias());
       if (c.qkNorm()) {
-        w.put(name(a + "q_norm.weight"), ones(c.headDim()));
-        w.put(name(a + "k_norm.weight"), ones(c.headDim()));
+        w.put(name(a + "q_norm.weight"), Shape.of(c.headDim()));
+        w.put(name(a + "k_norm.weight"), Shape.of(c.headDim()));
       }
       String m = "model.layers." + l + ".mlp.";
-      linear(w, rng, m + "gate_proj", c.intermediate(), d, c.mlpBias());
-      linear(w, rng, m + "up_proj", c.intermediate(), d, c.mlpBias());
-      linear(w, rng, m + "down_proj", d, c.intermediate(), c.mlpBias());
-      w.put(name("model.layers." + l + ".input_layernorm.weight"), ones(d));
-      w.put(name("model.layers." + l + ".post_attention_layernorm.weight"), ones(d));
+      linear(w, m + "gate_proj", c.intermediate(), d, c.mlpBias());
+      linear(w, m + "up_proj", c.intermediate(), d, c.mlpBias());
+      linear(w, m + "down_proj", d, c.intermediate(), c.mlpBias());
+      w.put(name("model.layers." + l + ".input_layernorm.weight"), Shape.of(d));
+      w.put(name("model.layers." + l + ".post_attention_layernorm.weight"), Shape.of(d));
     }
-    w.put(name("model.norm.weight"), ones(d));
+    w.put(name("model.norm.weight"), Shape.of(d));
     if (!c.tieEmbeddings()) {
-      w.put(name("lm_head.weight"), normal(rng, c.vocabSize(), d));
+      w.put(name("lm_head.weight"), Shape.of(c.vocabSize(), d));
+    }
+    return w;
+  }
+
+  /**
+   * transformers' initialisation ({@code initializer_range} 0.02): N(0, 0.02) for matrices and
+   * embeddings, zeros for biases, ones for the norms. Deterministic in {@code seed}.
+   */
+  @Override
+  public Map<String, HostTensor> initialWeights(long seed) {
+    Random rng = new Random(seed);
+    Map<String, HostTensor> w = new LinkedHashMap<>();
+    for (Map.Entry<String, Shape> e : parameterShapes().entrySet()) {
+      float[] v = new float[e.getValue().size()];
+      if (e.getKey().endsWith("norm.weight")) {
+        java.util.Arrays.fill(v, 1f);
+      } else if (!e.getKey().endsWith(".bias")) {
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) (rng.nextGaussian() * 0.02);
+        }
+      }
+      w.put(e.getKey(), HostTensor.of(v, e.getValue().dims()));
     }
     return w;
   }
@@ -229,25 +251,10 @@ public final class LlamaModel implements CausalLM {
     return ops.constant(HostTensor.ofInts(pos, b, t));
   }
 
-  private void linear(Map<String, HostTensor> w, Random rng, String local, int out, int in, boolean bias) {
-    w.put(name(local + ".weight"), normal(rng, out, in));
+  private void linear(Map<String, Shape> w, String local, int out, int in, boolean bias) {
+    w.put(name(local + ".weight"), Shape.of(out, in));
     if (bias) {
-      w.put(name(local + ".bias"), HostTensor.zeros(out));
+      w.put(name(local + ".bias"), Shape.of(out));
     }
   }
-
-  private static HostTensor normal(Random rng, int rows, int cols) {
-    float[] v = new float[rows * cols];
-    for (int i = 0; i < v.length; i++) {
-      v[i] = (float) (rng.nextGaussian() * 0.02);
-    }
-    return HostTensor.of(v, rows, cols);
-  }
-
-  private static HostTensor ones(int n) {
-    float[] v = new float[n];
-    java.util.Arrays.fill(v, 1f);
-    return HostTensor.of(v, n);
-  }
-
 }

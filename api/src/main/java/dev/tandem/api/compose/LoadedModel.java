@@ -57,7 +57,7 @@ public final class LoadedModel {
       ServiceLoader.load(CompositionStrategy.class).forEach(s -> found.putIfAbsent(s.name(), s));
       return Compositions.load(engine, dir, trainable, found);
     }
-    return loadPlain(engine, dir, trainable);
+    return loadPlain(engine, dir, trainable, dev.tandem.api.io.ModelFormats.discovered());
   }
 
   /**
@@ -67,14 +67,25 @@ public final class LoadedModel {
    */
   public static LoadedModel load(
       Engine engine, Path dir, boolean trainable, Map<String, CompositionStrategy> strategies) throws IOException {
+    return load(engine, dir, trainable, strategies, dev.tandem.api.io.ModelFormats.discovered());
+  }
+
+  /**
+   * As {@link #load(Engine, Path, boolean, Map)}, reading plain directories with the given model
+   * families and tokenizer providers.
+   */
+  public static LoadedModel load(
+      Engine engine, Path dir, boolean trainable, Map<String, CompositionStrategy> strategies,
+      dev.tandem.api.io.ModelFormats formats) throws IOException {
     if (Compositions.isComposed(dir)) {
       return Compositions.load(engine, dir, trainable, strategies);
     }
-    return loadPlain(engine, dir, trainable);
+    return loadPlain(engine, dir, trainable, formats);
   }
 
-  private static LoadedModel loadPlain(Engine engine, Path dir, boolean trainable) throws IOException {
-    ModelDirectory md = ModelDirectory.load(dir);
+  private static LoadedModel loadPlain(
+      Engine engine, Path dir, boolean trainable, dev.tandem.api.io.ModelFormats formats) throws IOException {
+    ModelDirectory md = ModelDirectory.load(dir, formats);
     Map<String, HostTensor> weights = md.weights();
     Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
     return new LoadedModel(dir, md.model(), params, md.tokenizer(), md::writeModel, null);

@@ -2,11 +2,22 @@ package dev.tandem.api.data;
 
 import dev.tandem.api.tokenizer.ByteTokenizer;
 import dev.tandem.api.tokenizer.Tokenizer;
+import dev.tandem.api.tokenizer.ChatTemplate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
- * The one chat template, used for training and for generation alike (SPIN's official code used a
+ * The chat template of a model, used for training and for generation alike. A tokenizer with its
+ * own template ({@link Tokenizer#chatTemplate()}, e.g. a Hugging Face model's {@code
+ * chat_template}) renders every conversation through it: the prompt is the conversation before the
+ * last assistant turn rendered with {@code add_generation_prompt}, the completion is what the full
+ * conversation adds to that text (the loss covers it, e.g. {@code reply<|im_end|>\n}), each encoded
+ * with special tokens recognised; the template must render the conversation as that prompt followed
+ * by the reply, or the record is rejected. Without one, Tandem's built-in template applies, below.
+ * Either way one template serves training and generation alike (SPIN's official code used a
  * different template for generation than for training: a known bug this class exists to prevent).
  *
  * <ul>
@@ -19,7 +30,10 @@ import java.util.Objects;
  * </ul>
  *
  * Text is encoded with {@link Tokenizer#encode}, which never yields special ids, so the literal text
- * {@code "<|assistant|>"} inside data cannot forge a turn boundary.
+ * {@code "<|assistant|>"} inside data cannot forge a turn boundary. (A model's own template renders
+ * text that is encoded with specials recognised, so there the template's own escaping applies.)
+ * Plain text gets the tokenizer's beginning-of-sequence id first when it has one ({@link
+ * Tokenizer#bosId()}); rendered conversations carry whatever the template writes.)
  */
 public final class PromptTemplate {
   private final Tokenizer tokenizer;
@@ -27,18 +41,22 @@ public final class PromptTemplate {
   private final int assistant;
   private final int system;
   private final int eos;
+  private final ChatTemplate chat;
 
   /**
-   * A template over {@code tokenizer}, which must have the specials {@code <|user|>}, {@code
-   * <|assistant|>} and {@code <|system|>}.
+   * A template over {@code tokenizer}: its own chat template when it has one, else the built-in one,
+   * for which the tokenizer must have the specials {@code <|user|>}, {@code <|assistant|>} and
+   * {@code <|system|>}.
    *
    * @throws IllegalArgumentException naming a missing special
    */
   public PromptTemplate(Tokenizer tokenizer) {
     this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-    this.user = tokenizer.specialId(ByteTokenizer.USER);
-    this.assistant = tokenizer.specialId(ByteTokenizer.ASSISTANT);
-    this.system = tokenizer.specialId(ByteTokenizer.SYSTEM);
+    this.chat = tokenizer.chatTemplate().orElse(null);
+    boolean builtIn = chat == null;
+    this.user = builtIn ? tokenizer.specialId(ByteTokenizer.USER) : -1;
+    this.assistant = builtIn ? tokenizer.specialId(ByteTokenizer.ASSISTANT) : -1;
+    this.system = builtIn ? tokenizer.specialId(ByteTokenizer.SYSTEM) : -1;
     this.eos = tokenizer.eosId();
   }
 
@@ -49,6 +67,9 @@ public final class PromptTemplate {
 
   /** {@code <|user|> prompt <|assistant|>}: what generation starts from. */
   public int[] promptTokens(String prompt) {
+    if (chat != null) {
+      return promptTokens(List.of(Message.user(prompt)));
+    }
     return concat(new int[] {user}, tokenizer.encode(prompt), new int[] {assistant});
   }
 
@@ -57,6 +78,9 @@ public final class PromptTemplate {
    * assistant turn starts from.
    */
   public int[] promptTokens(List<Message> conversation) {
+    if (chat != null) {
+      return tokenizer.encodeWithSpecials(render(conversation, true, "the prompt"));
+    }
     return concat(turns(conversation, conversation.size()), new int[] {assistant});
   }
 
@@ -69,6 +93,9 @@ public final class PromptTemplate {
   public Example completion(String prompt, String completion, String source) {
     if (completion.isEmpty()) {
       throw new DataFormatException(source, "empty completion");
+    }
+    if (chat != null) {
+      return messages(List.of(Message.user(prompt), Message.assistant(completion)), source);
     }
     int[] p = promptTokens(prompt);
     return new Example(concat(p, tokenizer.encode(completion), new int[] {eos}), p.length, source);
@@ -92,6 +119,9 @@ public final class PromptTemplate {
     if (last.content().isEmpty()) {
       throw new DataFormatException(source, "empty completion (the last assistant message)");
     }
+    if (chat != null) {
+      return rendered(messages, source);
+    }
     int[] p = promptTokens(messages.subList(0, messages.size() - 1));
     return new Example(concat(p, tokenizer.encode(last.content()), new int[] {eos}), p.length, source);
   }
@@ -105,7 +135,8 @@ public final class PromptTemplate {
     if (text.isEmpty()) {
       throw new DataFormatException(source, "empty text");
     }
-    return new Example(concat(tokenizer.encode(text), new int[] {eos}), 0, source);
+    int[] bos = tokenizer.bosId().isPresent() ? new int[] {tokenizer.bosId().getAsInt()} : new int[0];
+    return new Example(concat(bos, tokenizer.encode(text), new int[] {eos}), 0, source);
   }
 
   /**
@@ -124,6 +155,42 @@ public final class PromptTemplate {
     }
     throw new DataFormatException(
         record.source(), "a preference pair (prompt/chosen/rejected) where a single example was expected");
+  }
+
+  /** A conversation through the model's own template: prompt, then what the reply adds. */
+  private Example rendered(List<Message> messages, String source) {
+    String prompt;
+    String full;
+    try {
+      prompt = render(messages.subList(0, messages.size() - 1), true, "the prompt");
+      full = render(messages, false, "the conversation");
+    } catch (IllegalArgumentException e) {
+      throw new DataFormatException(source, e.getMessage());
+    }
+    if (!full.startsWith(prompt)) {
+      throw new DataFormatException(
+          source,
+          "the model's chat template does not render this conversation as its prompt (with the generation"
+              + " prompt) followed by the reply, so the reply cannot be told apart for the loss");
+    }
+    int[] p = tokenizer.encodeWithSpecials(prompt);
+    int[] c = tokenizer.encodeWithSpecials(full.substring(prompt.length()));
+    boolean ends = false;
+    for (int id : c) {
+      ends |= id == eos;
+    }
+    return new Example(ends ? concat(p, c) : concat(p, c, new int[] {eos}), p.length, source);
+  }
+
+  private String render(List<Message> messages, boolean generationPrompt, String what) {
+    List<Map<String, Object>> turns = new ArrayList<>();
+    for (Message m : messages) {
+      Map<String, Object> t = new LinkedHashMap<>();
+      t.put("role", m.role());
+      t.put("content", m.content());
+      turns.add(t);
+    }
+    return chat.render(turns, generationPrompt, Map.of());
   }
 
   private int[] turns(List<Message> messages, int count) {
@@ -161,6 +228,9 @@ public final class PromptTemplate {
 
   @Override
   public String toString() {
+    if (chat != null) {
+      return "PromptTemplate(" + tokenizer + ", the model's chat template, eos " + eos + ")";
+    }
     return "PromptTemplate(" + tokenizer + ", user " + user + ", assistant " + assistant + ", eos " + eos + ")";
   }
 }

@@ -33,6 +33,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import dev.tandem.api.io.ModelFormats;
+import dev.tandem.api.model.GptFamily;
+import dev.tandem.api.model.ModelFamily;
+import dev.tandem.api.tokenizer.TokenizerProvider;
 import java.util.Set;
 
 /**
@@ -77,8 +81,12 @@ public final class Tandem {
   private final List<PluginLayers.Broken> brokenPlugins;
   private final List<Experiment> experiments;
   private final List<Workflow> workflows;
+  private final ModelFormats formats;
 
-  private Tandem(Injector injector, List<PluginLayers.Broken> brokenPlugins, List<Experiment> experiments, List<Workflow> workflows) {
+  private Tandem(
+      Injector injector, List<PluginLayers.Broken> brokenPlugins, List<Experiment> experiments, List<Workflow> workflows,
+      ModelFormats formats) {
+    this.formats = formats;
     this.injector = injector;
     this.brokenPlugins = List.copyOf(brokenPlugins);
     this.experiments = List.copyOf(experiments);
@@ -186,7 +194,16 @@ public final class Tandem {
    * @param trainable whether the model's own parameters (a composition's new ones) train
    */
   public LoadedModel loadModel(Engine engine, Path dir, boolean trainable) throws IOException {
-    return LoadedModel.load(engine, dir, trainable, compositions());
+    return LoadedModel.load(engine, dir, trainable, compositions(), formats);
+  }
+
+  /**
+   * The model families and tokenizer providers model directories are read with: the built-in
+   * {@code gpt2}, and those plugins provide ({@code provides dev.tandem.api.model.ModelFamily},
+   * {@code dev.tandem.api.tokenizer.TokenizerProvider}) on the module path or plugin path.
+   */
+  public ModelFormats modelFormats() {
+    return formats;
   }
 
   /**
@@ -450,7 +467,22 @@ public final class Tandem {
         x.addAll(p.of(Experiment.class));
         w.addAll(p.of(Workflow.class));
       }
-      return new Tandem(injector, broken, x, w);
+      List<ModelFamily> families = new ArrayList<>();
+      families.add(new GptFamily());
+      List<TokenizerProvider> tokenizers = new ArrayList<>();
+      if (discover) {
+        for (ModelFamily f : PluginLayers.boot(ModelFamily.class, broken)) {
+          if (!(f instanceof GptFamily)) {
+            families.add(f);
+          }
+        }
+        tokenizers.addAll(PluginLayers.boot(TokenizerProvider.class, broken));
+        for (PluginLayers.Plugin p : loaded) {
+          families.addAll(p.of(ModelFamily.class));
+          tokenizers.addAll(p.of(TokenizerProvider.class));
+        }
+      }
+      return new Tandem(injector, broken, x, w, new ModelFormats(families, tokenizers));
     }
 
     private Injector injector(List<EngineProvider> e, List<Objective> o, List<CompositionStrategy> c, List<Module> discovered, List<PluginLayers.Plugin> plugins) {
