@@ -102,13 +102,24 @@ public final class ModelCheckpoint {
   }
 
   /**
-   * Writes {@value ModelDirectory#CONFIG} (as read, {@code torch_dtype} set to the stored dtype) and
-   * the weights under their checkpoint names, in that dtype, into the existing directory {@code dir}.
+   * Writes {@value ModelDirectory#CONFIG} (as read, {@code torch_dtype} set to {@code float32}) and
+   * the weights under their checkpoint names in F32, into the existing directory {@code dir}: exact,
+   * so that the saved model gives the logits of the trained one and a resumed run continues
+   * bit for bit, whatever dtype the source was stored in.
    *
    * @param values parameter values by parameter name (extra names are ignored)
    * @throws IllegalArgumentException if a parameter has no value
    */
   public void write(Path dir, Map<String, HostTensor> values) throws IOException {
+    write(dir, values, "F32");
+  }
+
+  /**
+   * As {@link #write(Path, Map)}, storing the float weights as {@code floatType} ({@code F32},
+   * {@code BF16} or {@code F16}; {@link #floatType()} gives the source's) with {@code torch_dtype} to
+   * match.
+   */
+  public void write(Path dir, Map<String, HostTensor> values, String floatType) throws IOException {
     Map<String, HostTensor> out = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : checkpointNames.entrySet()) {
       HostTensor v = values.get(e.getKey());
@@ -119,6 +130,9 @@ public final class ModelCheckpoint {
     }
     ObjectNode config = configJson.deepCopy();
     String torch = TORCH_DTYPES.get(floatType);
+    if (torch == null) {
+      throw new IllegalArgumentException("cannot store weights as " + floatType + " (F32, BF16 or F16)");
+    }
     if (config.has("torch_dtype") || !config.has("dtype")) {
       config.put("torch_dtype", torch);
     }

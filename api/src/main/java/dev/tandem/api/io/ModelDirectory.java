@@ -127,9 +127,9 @@ public final class ModelDirectory {
 
   /**
    * Writes this model with the given parameter values into an existing directory, in the layout it
-   * was loaded from: {@value #CONFIG} as read with {@code torch_dtype} set to the stored dtype, the
-   * weights under their checkpoint names in that dtype, the tokenizer files and {@value
-   * #GENERATION_CONFIG} byte for byte. Each file is written atomically, the set is not (callers
+   * was loaded from: {@value #CONFIG} as read with {@code torch_dtype} {@code float32}, the weights
+   * under their checkpoint names in F32 ({@link ModelCheckpoint#write(Path, Map)}: exact), the
+   * tokenizer files and {@value #GENERATION_CONFIG} byte for byte. Each file is written atomically, the set is not (callers
    * stage a directory).
    *
    * @param values parameter values by parameter name (extra names are ignored)
