@@ -56,8 +56,8 @@ import java.util.TreeMap;
  * exactly what {@code encode_special_tokens=true} does in the Rust library. Added tokens that are not
  * special (e.g. Qwen3's {@code <think>}) are still matched, as there; the library renumbers them in
  * the second tokenizer (it numbers added tokens in file order), so their ids are mapped back. Both
- * tokenizers are built with
- * truncation and padding off and never add bos/eos (the post-processor is not applied).
+ * tokenizers are built with truncation and padding off and never add bos/eos (the post-processor is
+ * not applied). Loading checks that the library numbers every added token as the file does.
  *
  * <p>Immutable and thread-safe. The native handles are released by DJL's finalizer.
  */
@@ -332,8 +332,9 @@ public final class HfTokenizer implements Tokenizer {
         idOf(unkToken.get(), "unk_token");
       }
       OptionalInt bos = bosToken.isPresent() ? OptionalInt.of(idOf(bosToken.get(), "bos_token")) : OptionalInt.empty();
-      b.bosId = addBos(config, json, bosToken) ? bos : OptionalInt.empty();
-      if (addBos(config, json, bosToken) && bos.isEmpty()) {
+      boolean addBos = addBos(config, json, bosToken);
+      b.bosId = addBos ? bos : OptionalInt.empty();
+      if (addBos && bos.isEmpty()) {
         throw new ModelFormatException(configFile, "\"add_bos_token\" is true but \"bos_token\" is not set");
       }
 
@@ -437,7 +438,10 @@ public final class HfTokenizer implements Tokenizer {
 
     /** Fills {@link #ids} from {@code model.vocab}; returns the highest id, or -1 when empty. */
     private int modelVocab(JsonNode model) throws ModelFormatException {
-      if (model == null || !model.isObject()) {
+      if (model == null) {
+        throw new ModelFormatException(tokenizerFile, "missing \"model\" (is this a Hugging Face tokenizer.json?)");
+      }
+      if (!model.isObject()) {
         throw new ModelFormatException(
             tokenizerFile, "\"model\" must be an object (is this a Hugging Face tokenizer.json?), not " + model);
       }
