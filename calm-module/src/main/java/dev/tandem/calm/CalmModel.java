@@ -4,6 +4,7 @@ import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.model.Attention;
 import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.LayeredLM;
 import dev.tandem.api.model.Masks;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
@@ -16,8 +17,9 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * The CALM composition as a {@link CausalLM}: a frozen anchor GPT (parameters {@code anchor.*}),
- * frozen augmenting GPTs ({@code augment0.*}, ...) and, per {@link Connection}, trainable
+ * The CALM composition as a {@link CausalLM}: a frozen anchor model (parameters {@code anchor.*}),
+ * frozen augmenting models ({@code augment0.*}, ...) of any family with layer-level access ({@link
+ * LayeredLM}: GPT-2, the Llama family; widths may differ) and, per {@link Connection}, trainable
  * parameters {@code calm.<c>.*}:
  *
  * <ul>
@@ -49,8 +51,8 @@ import java.util.Random;
  * carries attention's {@code 1/sqrt(head_dim)} factor.
  */
 public final class CalmModel implements CausalLM {
-  private final Gpt anchor;
-  private final List<Gpt> augments;
+  private final LayeredLM anchor;
+  private final List<LayeredLM> augments;
   private final List<Connection> connections;
   private final ModelConfig config;
   private final int[] depth;
@@ -64,24 +66,43 @@ public final class CalmModel implements CausalLM {
    * @param connections the connections (validated against the shapes)
    */
   public CalmModel(ModelConfig anchorConfig, List<ModelConfig> augmentConfigs, List<Connection> connections) {
-    if (augmentConfigs.isEmpty()) {
+    this(new Gpt(anchorConfig, "anchor."), gpts(augmentConfigs), connections);
+  }
+
+  private static List<LayeredLM> gpts(List<ModelConfig> configs) {
+    List<LayeredLM> out = new ArrayList<>();
+    for (int i = 0; i < configs.size(); i++) {
+      out.add(new Gpt(configs.get(i), "augment" + i + "."));
+    }
+    return out;
+  }
+
+  /**
+   * A composition of base models of any family with layer-level access (GPT-2, the Llama family):
+   * the anchor's parameters must be named {@code anchor.*}, augmenting model {@code i}'s {@code
+   * augment<i>.*}.
+   *
+   * @param anchor the anchor model
+   * @param augments the augmenting models, in order
+   * @param connections the connections (validated against the models' depths)
+   */
+  public CalmModel(LayeredLM anchor, List<LayeredLM> augments, List<Connection> connections) {
+    if (augments.isEmpty()) {
       throw new IllegalArgumentException("CALM needs at least one augmenting model");
     }
     if (connections.isEmpty()) {
       throw new IllegalArgumentException("CALM needs at least one connection");
     }
-    this.anchor = new Gpt(anchorConfig, "anchor.");
-    this.augments = new ArrayList<>();
-    for (int i = 0; i < augmentConfigs.size(); i++) {
-      augments.add(new Gpt(augmentConfigs.get(i), "augment" + i + "."));
-    }
-    this.depth = new int[augmentConfigs.size()];
+    ModelConfig anchorConfig = anchor.config();
+    this.anchor = anchor;
+    this.augments = List.copyOf(augments);
+    this.depth = new int[augments.size()];
     for (Connection c : connections) {
-      if (c.augment() >= augmentConfigs.size()) {
+      if (c.augment() >= augments.size()) {
         throw new IllegalArgumentException(
-            "connection " + c + " names augmenting model " + c.augment() + ", but there are " + augmentConfigs.size());
+            "connection " + c + " names augmenting model " + c.augment() + ", but there are " + augments.size());
       }
-      int na = augmentConfigs.get(c.augment()).nLayer();
+      int na = augments.get(c.augment()).config().nLayer();
       if (c.augmentLayer() >= na) {
         throw new IllegalArgumentException(
             "connection " + c + ": augmenting model " + c.augment() + " has layers 0.." + (na - 1));
@@ -94,8 +115,8 @@ public final class CalmModel implements CausalLM {
     }
     this.connections = List.copyOf(connections);
     int ctx = anchorConfig.nPositions();
-    for (ModelConfig a : augmentConfigs) {
-      ctx = Math.min(ctx, a.nPositions());
+    for (LayeredLM a : augments) {
+      ctx = Math.min(ctx, a.config().nPositions());
     }
     this.config =
         new ModelConfig(
@@ -161,21 +182,23 @@ public final class CalmModel implements CausalLM {
     Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(t));
     List<List<Tensor>> states = new ArrayList<>();
     for (int a = 0; a < augments.size(); a++) {
-      Gpt g = augments.get(a);
+      LayeredLM g = augments.get(a);
       List<Tensor> hs = new ArrayList<>();
       if (depth[a] > 0) {
-        Tensor x = g.embed(ops, p, ids, positions);
+        LayeredLM.Embedded ge = g.embed(ops, p, ids, positions);
+        Tensor x = ge.hidden();
         for (int l = 0; l < depth[a]; l++) {
-          x = g.block(ops, p, l, x, bias);
+          x = g.block(ops, p, l, ge, x, bias);
           hs.add(x);
         }
       }
       states.add(hs);
     }
     Tensor cross = crossBias(ops, p, bias, t, t);
-    Tensor x = anchor.embed(ops, p, ids, positions);
+    LayeredLM.Embedded ae = anchor.embed(ops, p, ids, positions);
+    Tensor x = ae.hidden();
     for (int l = 0; l < anchor.config().nLayer(); l++) {
-      x = anchor.block(ops, p, l, x, bias);
+      x = anchor.block(ops, p, l, ae, x, bias);
       for (int c = 0; c < connections.size(); c++) {
         Connection conn = connections.get(c);
         if (conn.anchorLayer() == l) {
@@ -195,12 +218,13 @@ public final class CalmModel implements CausalLM {
     List<Tensor> augCache = new ArrayList<>();
     List<List<Tensor>> states = new ArrayList<>();
     for (int a = 0; a < augments.size(); a++) {
-      Gpt g = augments.get(a);
+      LayeredLM g = augments.get(a);
       List<Tensor> hs = new ArrayList<>();
       if (depth[a] > 0) {
-        Tensor x = g.embed(ops, p, ids, positions);
+        LayeredLM.Embedded ge = g.embed(ops, p, ids, positions);
+        Tensor x = ge.hidden();
         for (int l = 0; l < depth[a]; l++) {
-          Gpt.BlockStep s = g.prefillBlock(ops, p, l, x, attnBias, slots);
+          LayeredLM.BlockStep s = g.prefillBlock(ops, p, l, ge, x, attnBias, slots);
           x = s.hidden();
           hs.add(x);
           augCache.add(s.keys());
@@ -213,9 +237,10 @@ public final class CalmModel implements CausalLM {
     List<Tensor> connCache = new ArrayList<>();
     int t = ids.shape().dim(1);
     Tensor cross = crossBias(ops, p, attnBias, t, t);
-    Tensor x = anchor.embed(ops, p, ids, positions);
+    LayeredLM.Embedded ae = anchor.embed(ops, p, ids, positions);
+    Tensor x = ae.hidden();
     for (int l = 0; l < anchor.config().nLayer(); l++) {
-      Gpt.BlockStep s = anchor.prefillBlock(ops, p, l, x, attnBias, slots);
+      LayeredLM.BlockStep s = anchor.prefillBlock(ops, p, l, ae, x, attnBias, slots);
       x = s.hidden();
       cache.add(s.keys());
       cache.add(s.values());
@@ -250,12 +275,13 @@ public final class CalmModel implements CausalLM {
     List<List<Tensor>> states = new ArrayList<>();
     int at = 2 * nb;
     for (int a = 0; a < augments.size(); a++) {
-      Gpt g = augments.get(a);
+      LayeredLM g = augments.get(a);
       List<Tensor> hs = new ArrayList<>();
       if (depth[a] > 0) {
-        Tensor x = g.embed(ops, p, ids, positions);
+        LayeredLM.Embedded ge = g.embed(ops, p, ids, positions);
+        Tensor x = ge.hidden();
         for (int l = 0; l < depth[a]; l++) {
-          Gpt.BlockStep s = g.decodeBlock(ops, p, l, x, cache.get(at), cache.get(at + 1), attnBias);
+          LayeredLM.BlockStep s = g.decodeBlock(ops, p, l, ge, x, cache.get(at), cache.get(at + 1), attnBias);
           at += 2;
           x = s.hidden();
           hs.add(x);
@@ -269,9 +295,10 @@ public final class CalmModel implements CausalLM {
     Tensor[] connNext = new Tensor[connections.size()];
     List<Tensor> next = new ArrayList<>();
     Tensor cross = crossBias(ops, p, attnBias, 1, cache.get(0).shape().dim(2));
-    Tensor x = anchor.embed(ops, p, ids, positions);
+    LayeredLM.Embedded ae = anchor.embed(ops, p, ids, positions);
+    Tensor x = ae.hidden();
     for (int l = 0; l < nb; l++) {
-      Gpt.BlockStep s = anchor.decodeBlock(ops, p, l, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
+      LayeredLM.BlockStep s = anchor.decodeBlock(ops, p, l, ae, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
       x = s.hidden();
       next.add(s.keys());
       next.add(s.values());

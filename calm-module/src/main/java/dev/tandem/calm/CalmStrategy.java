@@ -8,6 +8,7 @@ import dev.tandem.api.compose.BaseModel;
 import dev.tandem.api.compose.Composition;
 import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.LayeredLM;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;
@@ -86,6 +87,17 @@ public final class CalmStrategy implements CompositionStrategy {
     return s;
   }
 
+  /** A base model with layer-level access, or a clear error naming its family. */
+  private static LayeredLM layered(BaseModel b) {
+    CausalLM m = b.model();
+    if (!(m instanceof LayeredLM l)) {
+      throw new IllegalArgumentException(
+          "CALM reads hidden states between layers, which the " + b.directory().family().name() + " family of the "
+              + b.label() + " " + b.path() + " does not offer (it is not a LayeredLM)");
+    }
+    return l;
+  }
+
   @Override
   public Composition build(List<BaseModel> bases, JsonNode settings) {
     if (bases.size() < 2) {
@@ -102,11 +114,11 @@ public final class CalmStrategy implements CompositionStrategy {
       }
       conns.add(new Connection(c.get("augment").intValue(), c.get("augment_layer").intValue(), c.get("anchor_layer").intValue()));
     }
-    List<ModelConfig> augs = new ArrayList<>();
+    List<LayeredLM> augs = new ArrayList<>();
     for (BaseModel b : bases.subList(1, bases.size())) {
-      augs.add(b.config());
+      augs.add(layered(b));
     }
-    CalmModel model = new CalmModel(bases.get(0).config(), augs, conns);
+    CalmModel model = new CalmModel(layered(bases.get(0)), augs, conns);
     return new Composition() {
       @Override
       public CausalLM model() {

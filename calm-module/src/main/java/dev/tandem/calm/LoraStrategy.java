@@ -98,6 +98,11 @@ public final class LoraStrategy implements CompositionStrategy {
     List<String> targets = new ArrayList<>();
     settings.get("targets").forEach(n -> targets.add(n.asText()));
     BaseModel anchor = bases.get(0);
+    if (!anchor.directory().family().name().equals("gpt2")) {
+      throw new IllegalArgumentException(
+          "strategy lora adapts GPT-2 projections; the " + anchor.directory().family().name() + " family of "
+              + anchor.path() + " is not supported by it yet (use calm, or train it whole)");
+    }
     LoraModel model = new LoraModel(anchor.config(), settings.get("rank").intValue(), settings.get("alpha").floatValue(), targets);
     Map<String, Shape> shapes = new HashMap<>();
     anchor.directory().weights().forEach((k, v) -> shapes.put(anchor.prefix() + k, v.shape()));

@@ -2,7 +2,7 @@ package dev.tandem.llama;
 
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.model.Attention;
-import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.LayeredLM;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.Masks;
 import dev.tandem.api.model.ModelConfig;
@@ -10,7 +10,6 @@ import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +31,7 @@ import java.util.Random;
  * [out, in]} as in {@code nn.Linear}: {@code y = x W^T + b}. Parameter names are the checkpoint's
  * ({@code model.layers.0.self_attn.q_proj.weight}, ...), after an optional prefix.
  */
-public final class LlamaModel implements CausalLM {
+public final class LlamaModel implements LayeredLM {
   private final LlamaConfig c;
   private final String prefix;
   private final ModelConfig shape;
@@ -119,23 +118,27 @@ public final class LlamaModel implements CausalLM {
 
   @Override
   public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
-    int t = ids.shape().dim(1);
-    Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(t));
-    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions(ops, ids, positions));
-    Tensor x = embed(ops, p, ids);
-    for (int l = 0; l < c.layers(); l++) {
-      Qkv a = qkv(ops, p, l, x, rope);
-      x = finishBlock(ops, p, l, x, a.q, a.k, a.v, bias);
-    }
-    return head(ops, p, x);
+    return forwardByLayers(ops, p, ids, positions, attnBias);
   }
 
-  /** Token embeddings {@code [B, T, D]} (no position embedding: RoPE acts inside attention). */
-  public Tensor embed(TensorOps ops, Parameters p, Tensor ids) {
-    return ops.embedding(p.get(name("model.embed_tokens.weight")), ids);
+  /**
+   * Token embeddings {@code [B, T, D]} (no position embedding); the shared tensors are RoPE's cosines
+   * and sines for these positions, {@code [B, 1, T, head_dim]} each.
+   */
+  @Override
+  public Embedded embed(TensorOps ops, Parameters p, Tensor ids, Tensor positions) {
+    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions(ops, ids, positions));
+    return new Embedded(ops.embedding(p.get(name("model.embed_tokens.weight")), ids), List.of(rope));
+  }
+
+  @Override
+  public Tensor block(TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor attnBias) {
+    Qkv a = qkv(ops, p, layer, x, e);
+    return finishBlock(ops, p, layer, x, a.q, a.k, a.v, attnBias);
   }
 
   /** Final RMSNorm and the output projection (the embedding when tied): {@code [B, T, V]}. */
+  @Override
   public Tensor head(TensorOps ops, Parameters p, Tensor x) {
     Tensor h = ops.rmsNorm(x, p.get(name("model.norm.weight")), c.rmsNormEps());
     Tensor w = p.get(name(c.tieEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight"));
@@ -147,40 +150,34 @@ public final class LlamaModel implements CausalLM {
   @Override
   public DecodeStep prefill(
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
-    int t = ids.shape().dim(1);
-    if (slots < t) {
-      throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
-    }
-    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions(ops, ids, positions));
-    Tensor x = embed(ops, p, ids);
-    List<Tensor> cache = new ArrayList<>();
-    for (int l = 0; l < c.layers(); l++) {
-      Qkv a = qkv(ops, p, l, x, rope);
-      x = finishBlock(ops, p, l, x, a.q, a.k, a.v, attnBias);
-      cache.add(Gpt.rollIn(ops, a.k, slots));
-      cache.add(Gpt.rollIn(ops, a.v, slots));
-    }
-    return new DecodeStep(head(ops, p, x), cache);
+    return prefillByLayers(ops, p, ids, positions, attnBias, slots);
   }
 
   @Override
   public DecodeStep decode(
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
-    if (cache.size() != 2 * c.layers()) {
-      throw new IllegalArgumentException("expected " + 2 * c.layers() + " cache tensors, got " + cache.size());
+    return decodeByLayers(ops, p, ids, positions, cache, attnBias);
+  }
+
+  @Override
+  public BlockStep prefillBlock(
+      TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor attnBias, int slots) {
+    int t = x.shape().dim(1);
+    if (slots < t) {
+      throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
     }
-    Tensor[] rope = Rope.cosSin(ops, c.invFreq(), positions);
-    Tensor x = embed(ops, p, ids);
-    List<Tensor> next = new ArrayList<>();
-    for (int l = 0; l < c.layers(); l++) {
-      Qkv a = qkv(ops, p, l, x, rope);
-      Tensor k = Gpt.roll(ops, cache.get(2 * l), a.k);
-      Tensor v = Gpt.roll(ops, cache.get(2 * l + 1), a.v);
-      x = finishBlock(ops, p, l, x, a.q, k, v, attnBias);
-      next.add(k);
-      next.add(v);
-    }
-    return new DecodeStep(head(ops, p, x), next);
+    Qkv a = qkv(ops, p, layer, x, e);
+    Tensor out = finishBlock(ops, p, layer, x, a.q, a.k, a.v, attnBias);
+    return new BlockStep(out, Gpt.rollIn(ops, a.k, slots), Gpt.rollIn(ops, a.v, slots));
+  }
+
+  @Override
+  public BlockStep decodeBlock(
+      TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor keys, Tensor values, Tensor attnBias) {
+    Qkv a = qkv(ops, p, layer, x, e);
+    Tensor k = Gpt.roll(ops, keys, a.k);
+    Tensor v = Gpt.roll(ops, values, a.v);
+    return new BlockStep(finishBlock(ops, p, layer, x, a.q, k, v, attnBias), k, v);
   }
 
   // ---- internals ------------------------------------------------------------------------------
@@ -188,7 +185,8 @@ public final class LlamaModel implements CausalLM {
   /** Queries {@code [B, H, T, Dh]}, keys and values {@code [B, KV, T, Dh]}, RoPE applied. */
   private record Qkv(Tensor q, Tensor k, Tensor v) {}
 
-  private Qkv qkv(TensorOps ops, Parameters p, int layer, Tensor x, Tensor[] rope) {
+  private Qkv qkv(TensorOps ops, Parameters p, int layer, Tensor x, Embedded e) {
+    Tensor[] rope = {e.shared().get(0), e.shared().get(1)};
     String a = "model.layers." + layer + ".self_attn.";
     Tensor n = ops.rmsNorm(x, p.get(name("model.layers." + layer + ".input_layernorm.weight")), c.rmsNormEps());
     Tensor q = heads(ops, linear(ops, p, a + "q_proj", n, c.qkvBias()), c.heads());

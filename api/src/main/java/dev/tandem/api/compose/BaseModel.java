@@ -38,6 +38,14 @@ public record BaseModel(String role, int index, Path path, ModelDirectory direct
     return role.equals(ANCHOR) ? "anchor." : "augment" + index + ".";
   }
 
+  /**
+   * The model under its composed parameter names ({@link #prefix()} first), built by its family
+   * from its {@code config.json}.
+   */
+  public dev.tandem.api.model.CausalLM model() {
+    return directory.family().fromConfig(directory.configJson(), prefix());
+  }
+
   /** The model's shape. */
   public ModelConfig config() {
     return directory.config();

@@ -7,13 +7,13 @@ import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.io.AtomicFiles;
 import dev.tandem.api.io.JsonFiles;
+import dev.tandem.api.io.CheckpointFiles;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.io.ModelFormatException;
 import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
-import dev.tandem.api.io.Tokenizers;
 import dev.tandem.api.train.ModelWriter;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,7 +141,7 @@ public final class Compositions {
       if (!Files.isDirectory(p)) {
         throw new ModelFormatException(file, "base model " + label + " " + p + " does not exist (was it moved or deleted?)");
       }
-      String actual = sha256(p.resolve(ModelDirectory.WEIGHTS));
+      String actual = sha256(CheckpointFiles.identifyingFile(p));
       if (!actual.equals(sha)) {
         throw new ModelFormatException(
             file,
@@ -216,7 +216,7 @@ public final class Compositions {
       own.put(n, v);
     }
     Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), own, Map.of("format", "pt", "tandem", FORMAT));
-    Tokenizers.save(dir.resolve(ModelDirectory.TOKENIZER), composed.anchor().directory().tokenizer());
+    composed.anchor().directory().writeTokenizer(dir);
     JsonFiles.write(dir.resolve(FILE), root);
   }
 
@@ -246,7 +246,7 @@ public final class Compositions {
       throw new ModelFormatException(p, "is a composed model; a base must be a plain model directory");
     }
     ModelDirectory md = ModelDirectory.load(p);
-    return new BaseModel(role, index, p, md, sha256(p.resolve(ModelDirectory.WEIGHTS)));
+    return new BaseModel(role, index, p, md, sha256(CheckpointFiles.identifyingFile(p)));
   }
 
   /** Same tokenizer and vocabulary everywhere, or a clear error. */
@@ -256,7 +256,8 @@ public final class Compositions {
     ModelConfig c = anchor.config();
     for (BaseModel b : bases.subList(1, bases.size())) {
       Tokenizer u = b.directory().tokenizer();
-      if (!t.equals(u) || t.vocabSize() != u.vocabSize() || !t.specialTokens().equals(u.specialTokens())) {
+      if (!anchor.directory().sameTokenizer(b.directory()) || t.vocabSize() != u.vocabSize()
+          || !t.specialTokens().equals(u.specialTokens())) {
         throw new IllegalArgumentException(
             "cannot compose models with different tokenizers: the anchor " + anchor.path() + " has " + describe(t)
                 + ", " + b.label() + " " + b.path() + " has " + describe(u));

@@ -137,9 +137,7 @@ public final class ModelDirectory {
    */
   public void writeModel(Path dir, Map<String, HostTensor> values) throws IOException {
     checkpoint.write(dir, values);
-    for (Map.Entry<String, byte[]> f : carried.entrySet()) {
-      AtomicFiles.write(dir.resolve(f.getKey()), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(f.getValue())));
-    }
+    writeTokenizer(dir);
   }
 
   /**
@@ -190,6 +188,22 @@ public final class ModelDirectory {
   /** The directory this model was loaded from. */
   public Path path() {
     return path;
+  }
+
+  /**
+   * Writes the tokenizer files (and {@value #GENERATION_CONFIG}) as loaded, byte for byte, into the
+   * existing directory {@code dir}: what a composition built on this model carries.
+   */
+  public void writeTokenizer(Path dir) throws IOException {
+    for (Map.Entry<String, byte[]> f : carried.entrySet()) {
+      AtomicFiles.write(dir.resolve(f.getKey()), ch -> AtomicFiles.writeFully(ch, java.nio.ByteBuffer.wrap(f.getValue())));
+    }
+  }
+
+  /** Whether {@code other} was loaded with the same tokenizer: the same {@value #TOKENIZER} bytes. */
+  public boolean sameTokenizer(ModelDirectory other) {
+    return java.util.Arrays.equals(carried.get(TOKENIZER), other.carried.get(TOKENIZER))
+        || tokenizer.equals(other.tokenizer);
   }
 
   /** The model's shape (vocabulary, layers, width, context). */

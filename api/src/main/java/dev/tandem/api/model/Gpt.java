@@ -19,11 +19,10 @@ import java.util.Random;
  * <p>Parameter names and layouts follow Hugging Face's GPT-2 checkpoints ({@code wte.weight},
  * {@code h.0.attn.c_attn.weight} as {@code [in, out]}, ...), so {@code y = x W + b} everywhere.
  *
- * <p>The layer-level methods ({@link #embed}, {@link #block}, {@link #head}, and for generation
- * {@link #prefillBlock} and {@link #decodeBlock}) are public so that a composition (CALM) can read
- * hidden states between layers and add to them.
+ * <p>The layer-level methods of {@link LayeredLM} let a composition (CALM) read hidden states
+ * between layers and add to them.
  */
-public final class Gpt implements CausalLM {
+public final class Gpt implements LayeredLM {
   private final ModelConfig c;
   private final String prefix;
 
@@ -95,33 +94,30 @@ public final class Gpt implements CausalLM {
 
   @Override
   public Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
-    int t = ids.shape().dim(1);
-    Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(t));
-    Tensor x = embed(ops, p, ids, positions);
-    for (int l = 0; l < c.nLayer(); l++) {
-      x = block(ops, p, l, x, bias);
-    }
-    return head(ops, p, x);
+    return forwardByLayers(ops, p, ids, positions, attnBias);
   }
 
   /** Token plus position embeddings, {@code [B, T, D]}; positions null means {@code 0..T-1}. */
-  public Tensor embed(TensorOps ops, Parameters p, Tensor ids, Tensor positions) {
+  @Override
+  public Embedded embed(TensorOps ops, Parameters p, Tensor ids, Tensor positions) {
     Tensor tok = ops.embedding(p.get(name("wte.weight")), ids);
     Tensor wpe = p.get(name("wpe.weight"));
     Tensor pos =
         positions == null
             ? ops.slice(wpe, 0, 0, ids.shape().dim(1))
             : ops.embedding(wpe, positions);
-    return ops.add(tok, pos);
+    return new Embedded(ops.add(tok, pos), List.of());
   }
 
   /** One transformer block over a whole sequence: {@code x + attn(ln1(x))}, then the MLP. */
-  public Tensor block(TensorOps ops, Parameters p, int layer, Tensor x, Tensor attnBias) {
+  @Override
+  public Tensor block(TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor attnBias) {
     Kv kv = keysValues(ops, p, layer, x);
     return finishBlock(ops, p, layer, x, kv.q, kv.k, kv.v, attnBias);
   }
 
   /** Final LayerNorm and the tied output projection: logits {@code [B, T, V]}. */
+  @Override
   public Tensor head(TensorOps ops, Parameters p, Tensor x) {
     Tensor h = ops.layerNorm(x, p.get(name("ln_f.weight")), p.get(name("ln_f.bias")), c.layerNormEpsilon());
     return ops.matmul(h, ops.transpose(p.get(name("wte.weight")), 1, 0));
@@ -132,15 +128,7 @@ public final class Gpt implements CausalLM {
   @Override
   public DecodeStep prefill(
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
-    Tensor x = embed(ops, p, ids, positions);
-    List<Tensor> cache = new ArrayList<>();
-    for (int l = 0; l < c.nLayer(); l++) {
-      BlockStep s = prefillBlock(ops, p, l, x, attnBias, slots);
-      x = s.hidden();
-      cache.add(s.keys());
-      cache.add(s.values());
-    }
-    return new DecodeStep(head(ops, p, x), cache);
+    return prefillByLayers(ops, p, ids, positions, attnBias, slots);
   }
 
   @Override
@@ -151,35 +139,12 @@ public final class Gpt implements CausalLM {
       Tensor positions,
       List<Tensor> cache,
       Tensor attnBias) {
-    if (cache.size() != 2 * c.nLayer()) {
-      throw new IllegalArgumentException("expected " + 2 * c.nLayer() + " cache tensors, got " + cache.size());
-    }
-    Tensor x = embed(ops, p, ids, positions);
-    List<Tensor> next = new ArrayList<>();
-    for (int l = 0; l < c.nLayer(); l++) {
-      BlockStep s = decodeBlock(ops, p, l, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
-      x = s.hidden();
-      next.add(s.keys());
-      next.add(s.values());
-    }
-    return new DecodeStep(head(ops, p, x), next);
+    return decodeByLayers(ops, p, ids, positions, cache, attnBias);
   }
 
-  /**
-   * One block in generation: the block's output and its KV-cache entries.
-   *
-   * @param hidden the block's output {@code [B, T, D]}
-   * @param keys the layer's cached keys {@code [B, H, S, Dh]}
-   * @param values the layer's cached values {@code [B, H, S, Dh]}
-   */
-  public record BlockStep(Tensor hidden, Tensor keys, Tensor values) {}
-
-  /**
-   * {@link #block} over a prompt that also returns the layer's keys and values, placed in the last
-   * {@code T} of {@code slots} cache slots (the first ones zero), as {@link #prefill} does.
-   */
+  @Override
   public BlockStep prefillBlock(
-      TensorOps ops, Parameters p, int layer, Tensor x, Tensor attnBias, int slots) {
+      TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor attnBias, int slots) {
     int t = x.shape().dim(1);
     if (slots < t) {
       throw new IllegalArgumentException("cache of " + slots + " slots cannot hold " + t + " tokens");
@@ -189,15 +154,9 @@ public final class Gpt implements CausalLM {
     return new BlockStep(out, rollIn(ops, kv.k, slots), rollIn(ops, kv.v, slots));
   }
 
-  /**
-   * {@link #block} for one new token per row over a rolling cache window, as {@link #decode} does:
-   * the window drops its first slot and appends the new token's key and value.
-   *
-   * @param keys the layer's cached keys from the previous step
-   * @param values the layer's cached values from the previous step
-   */
+  @Override
   public BlockStep decodeBlock(
-      TensorOps ops, Parameters p, int layer, Tensor x, Tensor keys, Tensor values, Tensor attnBias) {
+      TensorOps ops, Parameters p, int layer, Embedded e, Tensor x, Tensor keys, Tensor values, Tensor attnBias) {
     Kv kv = keysValues(ops, p, layer, x);
     Tensor k = roll(ops, keys, kv.k);
     Tensor v = roll(ops, values, kv.v);
