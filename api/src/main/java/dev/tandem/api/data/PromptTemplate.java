@@ -79,6 +79,7 @@ public final class PromptTemplate {
    */
   public int[] promptTokens(List<Message> conversation) {
     if (chat != null) {
+      // a special token typed into a message is refused (IllegalArgumentException) rather than obeyed
       return tokenizer.encodeWithSpecials(render(conversation, true, "the prompt"));
     }
     return concat(turns(conversation, conversation.size()), new int[] {assistant});
@@ -185,6 +186,13 @@ public final class PromptTemplate {
   private String render(List<Message> messages, boolean generationPrompt, String what) {
     List<Map<String, Object>> turns = new ArrayList<>();
     for (Message m : messages) {
+      for (String special : tokenizer.specialTokens().keySet()) {
+        if (!special.isEmpty() && m.content().contains(special)) {
+          throw new IllegalArgumentException(
+              "the " + m.role() + " message contains the special token " + special + ", which the chat template's"
+                  + " output would turn into a real one (a forged turn boundary)");
+        }
+      }
       Map<String, Object> t = new LinkedHashMap<>();
       t.put("role", m.role());
       t.put("content", m.content());
