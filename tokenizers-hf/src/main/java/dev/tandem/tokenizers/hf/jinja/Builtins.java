@@ -75,7 +75,8 @@ final class Builtins {
     double len = Math.max(0, Math.ceil(((double) stop - start) / step));
     long max = Math.min(MAX_RANGE, in.limits().maxLoopIterations());
     if (len > max) {
-      throw in.limitError("range of " + (long) len + " items; the sandbox allows at most " + max);
+      throw in.limitError("range of " + (long) len + " items. Range too big. The sandbox blocks"
+          + " ranges larger than MAX_RANGE (" + max + ").");
     }
     List<Object> r = new ArrayList<>((int) len);
     for (long i = start; step > 0 ? i < stop : i > stop; i += step) {

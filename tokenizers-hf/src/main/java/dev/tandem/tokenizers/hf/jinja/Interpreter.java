@@ -284,8 +284,8 @@ final class Interpreter {
           s.set(p, new Undefined("parameter '" + p + "' was not provided"));
         }
       }
-      s.set("varargs", args.size() > params.size()
-          ? new ArrayList<>(args.subList(params.size(), args.size())) : new ArrayList<>());
+      s.set("varargs", new Tuple(args.size() > params.size()
+          ? new ArrayList<>(args.subList(params.size(), args.size())) : new ArrayList<>()));
       if (extra.containsKey("caller")) {
         s.set("caller", extra.remove("caller"));
       }

@@ -98,6 +98,10 @@ final class Ops {
       r.addAll(y);
       return a instanceof Tuple ? new Tuple(r) : r;
     }
+    if ((a instanceof CharSequence || a instanceof List) && !Values.isNumber(a)) {
+      throw new EvalError("can only concatenate " + typeName(a) + " (not \"" + typeName(b)
+          + "\") to " + typeName(a));
+    }
     return arith("+", a, b);
   }
 

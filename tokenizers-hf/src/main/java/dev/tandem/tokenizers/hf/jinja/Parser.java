@@ -146,6 +146,11 @@ final class Parser {
           if (kw.kind() == Kind.NAME && ends.contains(kw.text())) {
             return body;
           }
+          if (kw.kind() == Kind.NAME && (kw.text().startsWith("end") || kw.text().equals("elif")
+              || kw.text().equals("else"))) {
+            throw error(kw, "unexpected '" + kw.text() + "'"
+                + (ends.isEmpty() ? "" : "; expected one of " + new java.util.TreeSet<>(ends)));
+          }
           next();
           enter(t);
           body.add(statement());
@@ -188,7 +193,8 @@ final class Parser {
       case "call":
         return callStatement(line);
       case "filter": {
-        Expr f = filterChain(new Expr.Name(BODY, line));
+        i--; // re-read the keyword's position as if it were a '|'
+        Expr f = filterExpr(new Expr.Name(BODY, line));
         expectBlockEnd();
         List<Node> body = subparse(Set.of("endfilter"));
         endTag(Set.of("endfilter"));
@@ -658,14 +664,15 @@ final class Parser {
   private Expr filterExpr(Expr e) {
     while (true) {
       Token t = peek();
-      if (t.isOp("|")) {
+      if (t.isOp("|") || (t.isName("filter") && e instanceof Expr.Name n && n.name().equals(BODY))) {
         next();
+        Token nameToken = peek();
         String f = expectName();
         while (acceptOp(".")) {
           f = f + "." + expectName();
         }
         if (!Filters.NAMES.contains(f)) {
-          throw error(t, "No filter named '" + f + "'.");
+          throw error(nameToken, "No filter named '" + f + "'.");
         }
         List<Expr> args = new ArrayList<>();
         List<String> kwNames = new ArrayList<>();
