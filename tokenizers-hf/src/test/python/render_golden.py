@@ -82,14 +82,15 @@ TOOLS = [
                                       "parameters": {"type": "object", "properties": {}}}},
 ]
 CALL = {"role": "assistant", "content": "",
-        "tool_calls": [{"type": "function", "function": {"name": "get_weather",
+        "tool_calls": [{"id": "call12345", "type": "function", "function": {"name": "get_weather",
                                                           "arguments": {"city": "Zürich", "days": 2, "flag": True, "none": None, "ratio": 0.5}}}]}
 CALL_STR = {"role": "assistant", "content": "Let me check.",
             "tool_calls": [{"type": "function", "function": {"name": "get_weather",
                                                               "arguments": "{\"city\": \"Paris\"}"}}]}
 TWO_CALLS = {"role": "assistant", "content": "",
              "tool_calls": [CALL["tool_calls"][0], {"type": "function", "function": {"name": "now", "arguments": {}}}]}
-TOOL_RESP = {"role": "tool", "content": "{\"temperature\": 21, \"sky\": \"klar\"}"}
+TOOL_RESP = {"role": "tool", "tool_call_id": "call12345", "name": "get_weather",
+             "content": "{\"temperature\": 21, \"sky\": \"klar\"}"}
 TOOL_RESP2 = {"role": "tool", "content": "12:00"}
 REASON = {"role": "assistant", "content": "The answer is 4.", "reasoning_content": "Two plus two makes four."}
 THINK_INLINE = {"role": "assistant", "content": "<think>\nAdding numbers.\n</think>\n\nIt is 12."}
@@ -145,12 +146,33 @@ def render(source, variables):
         return {"expected": None, "error": str(e), "error_type": type(e).__name__}
 
 
+GENERIC = {"bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}
+for _f in sorted(os.listdir(RES)):
+    if _f.startswith("hf-") and _f.endswith(".jinja"):
+        SPECIAL[_f[:-len(".jinja")]] = GENERIC
+
+
+def generic_cases():
+    out = []
+    for cname, msgs in BASIC.items():
+        for agp in (False, True):
+            out.append((f"{cname}/agp={agp}", {"messages": msgs, "add_generation_prompt": agp}))
+    out.append(("alternation", {"messages": ALTERNATION_ERROR, "add_generation_prompt": True}))
+    out.append(("tools", {"messages": [SYS, U1], "tools": TOOLS, "add_generation_prompt": True}))
+    out.append(("tool_calls", {"messages": [SYS, U1, CALL, TOOL_RESP, {"role": "assistant", "content": "21 degrees."}, U2],
+                               "tools": TOOLS, "add_generation_prompt": True}))
+    out.append(("reasoning", {"messages": [U1, REASON, U2], "add_generation_prompt": True, "enable_thinking": False}))
+    for _, v in out:
+        v.setdefault("date_string", "02 Dec 2026")
+    return out
+
+
 def chat_entries():
     entries = []
     for name in sorted(SPECIAL):
         with open(os.path.join(RES, name + ".jinja"), encoding="utf-8") as f:
             source = f.read()
-        for cname, v in cases(name):
+        for cname, v in (generic_cases() if name.startswith("hf-") else cases(name)):
             # apply_chat_template: render(messages=, tools=, documents=, add_generation_prompt=, **special, **kwargs)
             variables = {"tools": None, "documents": None, **SPECIAL[name], **v}
             entries.append({"template": name, "case": cname, "variables": variables, **render(source, variables)})

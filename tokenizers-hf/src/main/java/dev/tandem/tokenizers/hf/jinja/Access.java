@@ -36,7 +36,8 @@ final class Access {
         return m.get(k);
       }
     }
-    return new Undefined("'" + Values.typeName(obj) + " object' has no attribute '" + attr + "'");
+    return new Undefined((obj == null ? "'None'" : "'" + Values.typeName(obj) + " object'")
+        + " has no attribute '" + attr + "'");
   }
 
   static Object getitem(Object obj, Object key) {
@@ -58,13 +59,13 @@ final class Access {
       if (idx >= 0 && idx < items.size()) {
         return items.get((int) idx);
       }
-      return new Undefined("'" + Values.typeName(obj) + " object' has no element " + key);
+      return new Undefined(Values.typeName(obj) + " object has no element " + Values.repr(key));
     }
     if (key instanceof CharSequence s) {
       return getattr(obj, s.toString());
     }
-    return new Undefined("'" + Values.typeName(obj) + " object' has no element "
-        + Values.repr(key));
+    return new Undefined((obj == null ? "None" : Values.typeName(obj) + " object")
+        + " has no element " + Values.repr(key));
   }
 
   static Object slice(Object obj, Object start, Object stop, Object step) {

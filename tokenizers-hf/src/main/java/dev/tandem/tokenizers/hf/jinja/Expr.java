@@ -27,9 +27,9 @@ sealed interface Expr {
   /** {@code obj[start:stop:step]}; absent parts are null. */
   record Slice(Expr target, Expr start, Expr stop, Expr step, int line) implements Expr { }
 
-  /** A call with positional and keyword arguments. */
-  record Call(Expr callee, List<Expr> args, List<String> kwNames, List<Expr> kwValues, int line)
-      implements Expr { }
+  /** A call with positional and keyword arguments, and optional {@code *args}, {@code **kwargs}. */
+  record Call(Expr callee, List<Expr> args, List<String> kwNames, List<Expr> kwValues,
+      Expr starArgs, Expr starKwargs, int line) implements Expr { }
 
   /** {@code value | name(args)}. */
   record Filter(Expr value, String name, List<Expr> args, List<String> kwNames,

@@ -152,8 +152,8 @@ final class Interpreter {
       names.add("caller");
       List<Expr> values = new ArrayList<>(c.kwValues());
       values.add(new Expr.Literal(caller, n.line()));
-      out.write(Values.str(eval(new Expr.Call(c.callee(), c.args(), names, values, n.line()),
-          scope)));
+      out.write(Values.str(eval(new Expr.Call(c.callee(), c.args(), names, values, c.starArgs(),
+          c.starKwargs(), n.line()), scope)));
     } else if (node instanceof Node.FilterBlock n) {
       Scope s = new Scope(scope);
       s.set(Parser.BODY, capture(n.body(), new Scope(scope)));
@@ -348,6 +348,16 @@ final class Interpreter {
       Object callee = eval(c.callee(), scope);
       List<Object> args = evalAll(c.args(), scope);
       Map<String, Object> kwargs = evalKw(c.kwNames(), c.kwValues(), scope);
+      if (c.starArgs() != null) {
+        args.addAll(Values.iterate(eval(c.starArgs(), scope)));
+      }
+      if (c.starKwargs() != null) {
+        Object m = eval(c.starKwargs(), scope);
+        if (!(m instanceof Map<?, ?> map)) {
+          throw new EvalError("argument after ** must be a mapping, not " + Values.typeName(m));
+        }
+        map.forEach((k, v) -> kwargs.put(Values.str(k), v));
+      }
       if (callee instanceof JinjaCallable f) {
         return f.call(this, args, kwargs);
       }

@@ -626,11 +626,17 @@ final class Parser {
     List<Expr> args = new ArrayList<>();
     List<String> kwNames = new ArrayList<>();
     List<Expr> kwValues = new ArrayList<>();
-    arguments(args, kwNames, kwValues);
-    return new Expr.Call(callee, args, kwNames, kwValues, open.line());
+    Expr[] stars = new Expr[2];
+    arguments(args, kwNames, kwValues, stars);
+    return new Expr.Call(callee, args, kwNames, kwValues, stars[0], stars[1], open.line());
   }
 
   private void arguments(List<Expr> args, List<String> kwNames, List<Expr> kwValues) {
+    arguments(args, kwNames, kwValues, null);
+  }
+
+  private void arguments(List<Expr> args, List<String> kwNames, List<Expr> kwValues,
+      Expr[] stars) {
     boolean first = true;
     while (!peek().isOp(")")) {
       if (!first) {
@@ -640,8 +646,14 @@ final class Parser {
         }
       }
       first = false;
-      if (peek().isOp("*")) {
-        throw error(peek(), "*args and **kwargs are not supported");
+      if (peek().isOp("*") || peek().isOp("**")) {
+        Token star = next();
+        int slot = star.text().equals("*") ? 0 : 1;
+        if (stars == null || stars[slot] != null) {
+          throw error(star, "unexpected '" + star.text() + "'");
+        }
+        stars[slot] = expression();
+        continue;
       }
       if (peek().kind() == Kind.NAME && peek(1).isOp("=")) {
         kwNames.add(next().text());
