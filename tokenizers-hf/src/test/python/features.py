@@ -80,3 +80,33 @@ FEATURES = [
     ("err_ns_assign", "{% set x = 1 %}{% set x.y = 2 %}", V),
     ("err_tojson_undefined", "{{ missing|tojson }}", V),
 ]
+
+FEATURES += [
+    ("undefined_corners", "{{ missing is sequence }}{{ missing is iterable }}{{ missing is mapping }}{{ missing is none }}{{ missing is string }}|{{ missing|string }}|{{ missing|trim }}|"
+                          "{{ missing|join }}|{{ missing|first }}|{{ missing|lower }}|{{ missing|upper }}{{ missing|capitalize }}{{ missing|wordcount }}{{ missing|sum }}{{ missing|sort }}{{ missing|last }}|{{ none|string }}|{{ none|trim }}|{{ missing|default }}|{{ x if x is defined else 'no' }}|{{ missing|list|length }}", V),
+    ("chained_compare", "{{ 3 > 2 > 1 }}{{ 1 < 2 < 3 }}{{ 1 < 3 < 2 }}{{ 1 == 1 != 2 }}{{ 1 < n <= 7 }}", V),
+    ("literals", "{{ 'a' 'b' \"c\" }}|{{ '\\x41\\u00e9\\t|' }}|{{ 'it\\'s' }}|{{ \"say \\\"x\\\"\" }}|{{ 'back\\\\slash' }}|{{ 'unknown \\d escape' }}|{{ 0.5 }}|{{ 1_000.5 }}|{{ 2.0e3 }}|{{ (1) }}|{{ () }}|{{ [1,] }}|{{ {'a': 1,} }}", V),
+    ("numbers", "{{ 2**62 }}|{{ 10 / 4 }}|{{ 1 / 3 }}|{{ 2 / 3 }}|{{ 1e300 * 1e300 }}|{{ -1e300 * 1e300 }}|{{ 7.5 // 2 }}|{{ -7.5 % 2 }}|{{ 7 % -3 }}|{{ 0.1 * 3 }}|{{ 1e-5 }}|{{ 123456789012345678 }}|{{ 1.0e15 }}|{{ 12345678901234567.0 }}|{{ '%05.2f'|format(3.14159) }}|{{ '%-5s|' % 'ab' }}|{{ '%5s' % 'ab' }}", V),
+    ("more_filters", "{% for a, b in d|dictsort %}{{ a }}{{ b }},{% endfor %}|{{ users|map(attribute='name')|map('upper')|join }}|{{ ['1', '2', '3']|map('int')|sum }}|{{ 'abc'|first }}{{ 'abc'[1] }}|"
+                     "{{ d.items()|list|first|first }}|{{ users|selectattr('age', 'gt', 30)|map(attribute='name')|join('+') }}|{{ users|map(attribute='missing')|list|length }}|{{ nums|unique|list }}|{{ ['a', 'A']|unique(true)|list }}|{{ [3, 1]|sort|first }}", V),
+    ("ns_accumulate", "{% set ns = namespace(items=[], text='') %}{% for x in items %}{% set ns.items = ns.items + [x|upper] %}{% set ns.text = ns.text ~ x %}{% endfor %}{{ ns.items }}{{ ns.text }}{% set e %}{% endset %}[{{ e }}]", V),
+    ("macro_defaults", "{% macro m(a, b=a ~ '!', c=none) %}{{ a }}{{ b }}{{ c }}{% endmacro %}{{ m('x') }}|{{ m('x', c=1) }}|{% macro outer() %}{{ n }}{{ caller() if caller is defined else 'nocaller' }}{% endmacro %}{{ outer() }}", V),
+    ("ws_more", "a  {%- if t %} b {% endif -%}  c\n  {%- for x in items -%}\n  [{{ x }}]\n  {%- endfor %}\n  {% if t %}\n\n x\n {% endif %}\n{{ n }}   {# c #}   {{ n }}\n    {#- c2 #}\n    {{ n }} {% if t -%}   \n  y {%- endif %}\n{% macro q() %}\n  m\n{% endmacro %}\n{{ q() }}|{{ q() }}\n{% set v = 1 %}\n  {{ v }}\n", V),
+    ("ws_crlf", "a\r\n{% if t %}\r\n  b\r\n{% endif %}\r\nc\r\n", V),
+    ("ws_trailing_newline", "x\n", V),
+    ("ws_two_trailing", "x\n\n", V),
+    ("ws_first_line", "   {% if t %}a{% endif %}\n\t{% if t %}b{% endif %}", V),
+    ("ws_between_tags", "{% if t %}   {% if t %}x{% endif %}   {% endif %}|{% for x in items %}  {{ x }}  {% endfor %}", V),
+    ("loop_in_macro_break", "{% macro m() %}{% for x in items %}{% if loop.index > 1 %}{% break %}{% endif %}{{ x }}{% endfor %}{% endmacro %}{% for y in [1, 2] %}{{ m() }}{% endfor %}", V),
+    ("string_multiply_concat", "{{ '-' * 3 ~ '>' }}{{ ('ab' ~ 'c') * 2 }}{{ [0] * 3 }}{{ (1, 2) + (3,) }}", V),
+    ("loop_attrs_filtered", "{% for x in nums if x is odd %}{{ loop.index }}{{ loop.length }}{{ loop.last }}{{ loop.revindex }},{% endfor %}", V),
+    ("if_elif", "{% for v in [0, 1, 2, 3] %}{% if v == 0 %}zero{% elif v == 1 %}one{% elif v == 2 %}two{% else %}many{% endif %} {% endfor %}", V),
+    ("tojson_nested_unicode", "{{ {'k': 'é', 'list': ['\\n', '\"', '\\\\', '\\u2028']}|tojson }}|{{ [none, true, 1, 2.0, 'x']|tojson(indent=1) }}|{{ {'b': 1, 'a': {'d': 2, 'c': 3}}|tojson(sort_keys=true, indent=2) }}", V),
+    ("err_undefined_call_method", "{{ d.nokey.strip() }}", V),
+    ("err_divzero", "{{ 1 / 0 }}", V),
+    ("err_compare", "{{ 1 < 'a' }}", V),
+]
+FEATURES += [
+    ("err_undefined_int", "{{ missing|int }}", V),
+    ("err_undefined_indent", "{{ missing|indent }}", V),
+]

@@ -38,6 +38,9 @@ final class Filters {
 
   static Object apply(Interpreter in, String name, Object v, List<Object> a,
       Map<String, Object> k) {
+    if (v instanceof Undefined u && Set.of("int", "float", "indent", "dictsort").contains(name)) {
+      throw u.fail();
+    }
     switch (name) {
       case "abs":
         if (Values.isFloat(v)) {

@@ -422,23 +422,30 @@ final class Parser {
     return compare();
   }
 
+  /** Comparisons chain as in Python: {@code a < b < c} is {@code a < b and b < c}. */
   private Expr compare() {
-    Expr e = math1();
+    Expr left = math1();
+    Expr chain = null;
     while (true) {
       Token t = peek();
+      String op;
       if (t.kind() == Kind.OP && COMPARE.contains(t.text())) {
         next();
-        e = new Expr.Binary(t.text(), e, math1(), t.line());
+        op = t.text();
       } else if (t.isName("in")) {
         next();
-        e = new Expr.Binary("in", e, math1(), t.line());
+        op = "in";
       } else if (t.isName("not") && peek(1).isName("in")) {
         next();
         next();
-        e = new Expr.Binary("not in", e, math1(), t.line());
+        op = "not in";
       } else {
-        return e;
+        return chain == null ? left : chain;
       }
+      Expr right = math1();
+      Expr cmp = new Expr.Binary(op, left, right, t.line());
+      chain = chain == null ? cmp : new Expr.Binary("and", chain, cmp, t.line());
+      left = right;
     }
   }
 

@@ -24,7 +24,8 @@ final class Tests {
       case "integer" -> Values.isInt(v);
       case "float" -> Values.isFloat(v);
       case "mapping" -> v instanceof Map;
-      case "sequence" -> v instanceof List || v instanceof Map || v instanceof CharSequence;
+      case "sequence" -> v instanceof List || v instanceof Map || v instanceof CharSequence
+          || v instanceof Undefined;
       case "iterable" -> v instanceof List || v instanceof Map || v instanceof CharSequence
           || v instanceof Undefined;
       case "boolean" -> v instanceof Boolean;
