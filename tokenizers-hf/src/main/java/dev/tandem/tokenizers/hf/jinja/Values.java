@@ -171,7 +171,7 @@ final class Values {
     } else if (o instanceof LoopInfo) {
       sb.append("<LoopContext>");
     } else {
-      sb.append("<function>");
+      sb.append("<").append(typeName(o)).append(">");
     }
   }
 
