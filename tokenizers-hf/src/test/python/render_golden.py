@@ -193,6 +193,7 @@ def feature_entries():
 if __name__ == "__main__":
     all_entries = chat_entries() + feature_entries()
     with open(os.path.join(RES, "golden.json"), "w", encoding="utf-8") as f:
-        json.dump(all_entries, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+        f.write("[\n")
+        f.write(",\n".join(json.dumps(e, ensure_ascii=False) for e in all_entries))
+        f.write("\n]\n")
     print(len(all_entries), "entries,", sum(1 for e in all_entries if e["error"]), "errors")
