@@ -310,7 +310,7 @@ final class Parser {
     }
     Expr filter = null;
     if (peek().isOp("|")) {
-      filter = filterChain(new Expr.Name(BODY, line));
+      filter = filterExpr(new Expr.Name(BODY, line));
     }
     expectBlockEnd();
     List<Node> body = subparse(Set.of("endset"));
@@ -674,10 +674,6 @@ final class Parser {
       }
     }
     expectOp(")");
-  }
-
-  private Expr filterChain(Expr e) {
-    return filterExpr(e);
   }
 
   private Expr filterExpr(Expr e) {
