@@ -2,7 +2,7 @@ package dev.tandem.tokenizers.hf;
 
 import dev.tandem.api.tokenizer.ChatTemplate;
 import dev.tandem.tokenizers.hf.jinja.JinjaTemplate;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -22,12 +22,18 @@ public final class HfChatTemplate implements ChatTemplate {
    * @param source the template text
    * @param name the name errors report it by (e.g. the model directory)
    * @param specialTokens template variables such as bos_token, eos_token, pad_token, unk_token
-   *     (strings)
+   *     (strings); null values are left out, as transformers leaves unset tokens out
    * @throws dev.tandem.tokenizers.hf.jinja.TemplateException if the template does not parse
    */
   public HfChatTemplate(String source, String name, Map<String, Object> specialTokens) {
     this.template = JinjaTemplate.parse(source, name);
-    this.specialTokens = Map.copyOf(new HashMap<>(Objects.requireNonNull(specialTokens)));
+    Map<String, Object> tokens = new LinkedHashMap<>();
+    Objects.requireNonNull(specialTokens, "specialTokens").forEach((k, v) -> {
+      if (v != null) { // transformers' special_tokens_map leaves unset tokens out
+        tokens.put(k, v);
+      }
+    });
+    this.specialTokens = Collections.unmodifiableMap(tokens);
   }
 
   @Override

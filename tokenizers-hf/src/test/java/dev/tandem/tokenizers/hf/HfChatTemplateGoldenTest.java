@@ -50,6 +50,15 @@ class HfChatTemplateGoldenTest {
   }
 
   @Test
+  void unsetSpecialTokensAreUndefined() {
+    Map<String, Object> specials = new java.util.HashMap<>();
+    specials.put("bos_token", null);
+    specials.put("eos_token", "</s>");
+    ChatTemplate t = new HfChatTemplate("{{ bos_token is defined }}{{ eos_token }}", "t", specials);
+    assertEquals("False</s>", t.render(List.of(), false, Map.of()));
+  }
+
+  @Test
   void toolsAbsentMeansNone() {
     ChatTemplate t = new HfChatTemplate("{{ tools is none }} {{ documents is defined }} {{ bos_token }}"
         + "{{ messages|length }}{{ add_generation_prompt }}", "t", Map.of("bos_token", "<s>"));
