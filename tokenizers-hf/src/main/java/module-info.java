@@ -10,8 +10,7 @@ module dev.tandem.tokenizers.hf {
   requires ai.djl.api;
 
   exports dev.tandem.tokenizers.hf;
-  // MERGE(hftok): the jinja package comes from the chat-template branch; restore this line then.
-  // exports dev.tandem.tokenizers.hf.jinja;
+  exports dev.tandem.tokenizers.hf.jinja;
 
   provides dev.tandem.api.tokenizer.TokenizerProvider with
       dev.tandem.tokenizers.hf.HfTokenizerProvider;

@@ -91,18 +91,7 @@ final class ChatTemplates {
     }
   }
 
-  // MERGE(hftok): once HfChatTemplate exists (chat-template branch), replace the body with
-  //   return new HfChatTemplate(source, name, specials);
-  // and delete PendingChatTemplate below.
   private static ChatTemplate newTemplate(String source, String name, Map<String, Object> specials) {
-    return new PendingChatTemplate(name);
-  }
-
-  /** PLACEHOLDER until the Jinja renderer is merged: found, but cannot render yet. */
-  private record PendingChatTemplate(String name) implements ChatTemplate {
-    @Override
-    public String render(List<Map<String, Object>> messages, boolean addGenerationPrompt, Map<String, Object> extra) {
-      throw new UnsupportedOperationException("chat template " + name + ": the Jinja renderer is not built in yet");
-    }
+    return new HfChatTemplate(source, name, specials);
   }
 }
