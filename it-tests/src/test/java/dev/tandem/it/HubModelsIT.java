@@ -52,7 +52,8 @@ class HubModelsIT {
     List<String> on = List.of("--engine", engine, "--threads", AllEngines.THREADS);
 
     Cli gen = run(engine, on, "generate", "--model", base.toString(), "--prompt", "Hello, who are you?", "--max-new-tokens", "4");
-    assertEquals(1, gen.out().lines().count(), gen.toString());
+    // 4 new tokens of a random model over Qwen3's vocabulary: some text (newlines are tokens too)
+    assertTrue(!gen.out().isEmpty(), gen.toString());
 
     Path sft = dir.resolve("sft");
     run(engine, on, "sft", "--model", base.toString(), "--data", chat.toString(), "--output", sft.toString(),
@@ -77,7 +78,8 @@ class HubModelsIT {
     ModelDirectory trained = ModelDirectory.load(sft);
     Path again = Files.createDirectories(dir.resolve("again"));
     trained.writeModel(again, trained.weights());
-    HostTensor ids = HostTensor.ofInts(trained.tokenizer().encode("Tandem trains Qwen3 in Java, 日本語 too."), 1, -1);
+    int[] text = trained.tokenizer().encode("Tandem trains Qwen3 in Java, 日本語 too.");
+    HostTensor ids = HostTensor.ofInts(text, 1, text.length);
     try (Engine e = AllEngines.create(engine)) {
       assertArrayEquals(logits(e, trained, ids), logits(e, ModelDirectory.load(again), ids));
     }
