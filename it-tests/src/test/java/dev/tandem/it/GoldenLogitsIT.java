@@ -68,7 +68,7 @@ class GoldenLogitsIT {
         List<Tensor> out = f.call(List.of(idsT));
         HostTensor logits = engine.download(out.get(0));
         out.forEach(Tensor::close);
-        assertClose(expected.floats(), logits.floats(), 0, b * t * v, caseName + " prefill");
+        assertClose(expected.floats(), logits.floats(), 0, b * t * v, engineName + " " + caseName + " prefill");
       }
       // prefill the first half, then decode the rest one token at a time through the cache
       int t0 = t / 2;
@@ -185,5 +185,8 @@ class GoldenLogitsIT {
       }
     }
     assertTrue(worst <= TOLERANCE, what + ": max |diff| " + worst + " at " + at);
+    if (what.endsWith(" prefill")) {
+      System.out.printf("golden %s: max |logit - reference| %.2e%n", what, worst);
+    }
   }
 }

@@ -88,7 +88,20 @@ public final class LoadedModel {
     ModelDirectory md = ModelDirectory.load(dir, formats);
     Map<String, HostTensor> weights = md.weights();
     Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
-    return new LoadedModel(dir, md.model(), params, md.tokenizer(), md::writeModel, null);
+    ModelDirectory light = md.withoutWeights(); // no host copy of the weights beside the engine's
+    ModelWriter writer =
+        new ModelWriter() {
+          @Override
+          public void write(Path d, Map<String, HostTensor> w) throws IOException {
+            light.writeModel(d, w);
+          }
+
+          @Override
+          public Map<String, HostTensor> read(Path d) throws IOException {
+            return light.readModel(d);
+          }
+        };
+    return new LoadedModel(dir, md.model(), params, md.tokenizer(), writer, null);
   }
 
   /** A composed model, as built by {@link Compositions}. */
@@ -182,10 +195,7 @@ public final class LoadedModel {
 
   /** The saved values by parameter name: a plain model's through its directory, a composition's file as is. */
   private Map<String, HostTensor> restorable(Path dir) throws IOException {
-    if (composition != null) {
-      return dev.tandem.api.io.Safetensors.read(dir.resolve(ModelDirectory.WEIGHTS));
-    }
-    return ModelDirectory.load(dir).weights();
+    return writer.read(dir);
   }
 
   /** Whether {@code dir} holds a complete model directory, plain or composed. */

@@ -18,7 +18,8 @@ import java.util.Map;
  * A model's config and weights as a Hugging Face directory holds them: {@value
  * ModelDirectory#CONFIG}, whose {@code model_type} picks the {@link ModelFamily}, and the weights
  * ({@link CheckpointFiles}), checked against the parameters the config implies. The tokenizer is
- * {@link ModelDirectory}'s business.
+ * {@link ModelDirectory}'s business. A config without {@code model_type} but with GPT-2's {@code
+ * n_embd} (early GPT-2 configs, Tandem's first ones) is read as {@code gpt2}.
  */
 public final class ModelCheckpoint {
   private static final Map<String, String> TORCH_DTYPES = Map.of("F32", "float32", "BF16", "bfloat16", "F16", "float16");
@@ -54,6 +55,9 @@ public final class ModelCheckpoint {
     }
     ObjectNode json = JsonFiles.readObject(configFile);
     JsonNode type = json.get("model_type");
+    if (type == null && json.has("n_embd")) {
+      type = com.fasterxml.jackson.databind.node.TextNode.valueOf("gpt2"); // early GPT-2 configs and Tandem's first ones
+    }
     if (type == null || !type.isTextual()) {
       throw new ModelFormatException(configFile, "model_type must be a string naming the architecture, not " + type);
     }
@@ -141,6 +145,30 @@ public final class ModelCheckpoint {
     }
     JsonFiles.write(dir.resolve(ModelDirectory.CONFIG), config);
     CheckpointFiles.write(dir, out, floatType);
+  }
+
+  /**
+   * The same config and names without the weights: what writing needs, so that a loaded model does
+   * not keep a host copy of its weights beside the engine's.
+   */
+  public ModelCheckpoint withoutWeights() {
+    return new ModelCheckpoint(configJson, family, model, Map.of(), checkpointNames, floatType);
+  }
+
+  /**
+   * The weights {@link #write} wrote into {@code dir}, by parameter name (checkpoint names mapped
+   * back; tensors that are not parameters of this model are left out).
+   */
+  public Map<String, HostTensor> readValues(Path dir) throws IOException {
+    Map<String, HostTensor> stored = CheckpointFiles.read(dir).tensors();
+    Map<String, HostTensor> out = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : checkpointNames.entrySet()) {
+      HostTensor v = stored.get(e.getValue());
+      if (v != null) {
+        out.put(e.getKey(), v);
+      }
+    }
+    return out;
   }
 
   /** {@value ModelDirectory#CONFIG} as read (a copy). */

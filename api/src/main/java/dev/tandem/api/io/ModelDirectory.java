@@ -211,6 +211,19 @@ public final class ModelDirectory {
     return checkpoint.model().config();
   }
 
+  /** As {@link ModelCheckpoint#readValues}: what {@link #writeModel} wrote, by parameter name. */
+  public Map<String, HostTensor> readModel(Path dir) throws IOException {
+    return checkpoint.readValues(dir);
+  }
+
+  /**
+   * This directory without its weights ({@link #weights()} empty): it still writes models ({@link
+   * #writeModel}) and tokenizers, and lets the weights' host memory go once they are on an engine.
+   */
+  public ModelDirectory withoutWeights() {
+    return new ModelDirectory(path, checkpoint.withoutWeights(), tokenizer, carried);
+  }
+
   /** The config and weights. */
   public ModelCheckpoint checkpoint() {
     return checkpoint;

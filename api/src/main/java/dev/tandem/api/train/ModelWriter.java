@@ -13,4 +13,14 @@ import java.util.Map;
 @FunctionalInterface
 public interface ModelWriter {
   void write(Path dir, Map<String, HostTensor> weights) throws IOException;
+
+  /**
+   * Reads back, by parameter name, the values {@link #write} wrote into {@code dir}: what resuming
+   * from a checkpoint restores. The default reads {@code model.safetensors} as it is (parameter
+   * names as tensor names); writers that rename tensors (Hugging Face layouts, adapters) map them
+   * back. Frozen parameters a writer leaves out are absent.
+   */
+  default Map<String, HostTensor> read(Path dir) throws IOException {
+    return dev.tandem.api.io.Safetensors.read(dir.resolve("model.safetensors"));
+  }
 }

@@ -198,14 +198,14 @@ public final class Trainer {
     }
     Path dir = latest.get();
     TrainerState st = Checkpoints.readState(dir);
-    Map<String, HostTensor> weights = dev.tandem.api.io.Safetensors.read(dir.resolve("model.safetensors"));
+    Map<String, HostTensor> weights = writer.read(dir);
     for (String name : params.names()) {
       HostTensor w = weights.get(name);
       if (w != null) {
         params.write(name, w);
       } else if (params.trainable().contains(name)) {
         // frozen parameters never change, so a writer may leave them out (a composition's bases)
-        throw new IOException(dir.resolve("model.safetensors") + ": missing parameter " + name);
+        throw new IOException(dir + ": missing parameter " + name + " in the checkpoint");
       }
     }
     step.loadState(Checkpoints.readOptimizer(dir));
