@@ -10,16 +10,20 @@
  * <ol>
  *   <li>{@code dev.tandem.api.tensor}: tensors, shapes, dtypes and {@code TensorOps}, the op set
  *   <li>{@code dev.tandem.api.option}: declared options of plugins
- *   <li>{@code dev.tandem.api.tokenizer}: the {@code Tokenizer} SPI and the byte-level tokenizer
+ *   <li>{@code dev.tandem.api.tokenizer}: the {@code Tokenizer}, {@code TokenizerProvider} and
+ *       {@code ChatTemplate} SPIs and the byte-level tokenizer
  *   <li>{@code dev.tandem.api.optim}: optimizers and the fused-update hook
  *   <li>{@code dev.tandem.api.engine}: the engine SPI (execution, gradients, train steps)
- *   <li>{@code dev.tandem.api.model}: causal language models written over the op set
+ *   <li>{@code dev.tandem.api.model}: causal language models written over the op set, the {@code
+ *       ModelFamily} SPI and the built-in {@code gpt2} family
  *   <li>{@code dev.tandem.api.generate}: generation with a KV cache
  *   <li>{@code dev.tandem.api.objective}: training objectives
  *   <li>{@code dev.tandem.api.bench}: measuring engines and models
- *   <li>{@code dev.tandem.api.io}: safetensors, model directories and tokenizer files on disk
+ *   <li>{@code dev.tandem.api.io}: safetensors, Hugging Face model directories (shards, BF16) and
+ *       tokenizer files on disk
  *   <li>{@code dev.tandem.api.data}: datasets, prompt templates and batching
  *   <li>{@code dev.tandem.api.train}: the trainer, evaluation and checkpoints
+ *   <li>{@code dev.tandem.api.adapter}: LoRA adapters over any family, in PEFT's layout
  *   <li>{@code dev.tandem.api.compose}: compositions and {@code LoadedModel} (a plain or composed
  *       model directory, loaded)
  *   <li>{@code dev.tandem.api.inject}: the {@code Tandem} facade, plugin loading, and the
@@ -45,6 +49,7 @@ module dev.tandem.api {
   exports dev.tandem.api.generate;
   exports dev.tandem.api.inject;
   exports dev.tandem.api.compose;
+  exports dev.tandem.api.adapter;
   exports dev.tandem.api.bench;
 
   opens dev.tandem.api.model to com.fasterxml.jackson.databind;

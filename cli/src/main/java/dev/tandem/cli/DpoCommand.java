@@ -79,7 +79,7 @@ public final class DpoCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     Objective objective = objective(tandem);
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = tandem.loadModel(engine, model, true);
+      LoadedModel lm = training.load(tandem, engine, model);
       List<PreferencePair> train = Datasets.pairs(tandem, lm, data, strictLength, out, "dpo");
       List<PreferencePair> eval = evalData == null ? List.of() : Datasets.pairs(tandem, lm, evalData, strictLength, out, "dpo");
       int[] buckets = Batcher.defaultBuckets(lm.config().nPositions());

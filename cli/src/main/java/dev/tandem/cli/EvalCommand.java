@@ -41,11 +41,14 @@ public final class EvalCommand implements Callable<Integer> {
   @Option(names = {"--limit"}, defaultValue = "0", description = "Evaluate the first N records only, 0 for all.")
   int limit;
 
+  @Option(names = "--adapter", description = "A LoRA adapter directory (PEFT's layout) to apply on --model; an adapter directory given as --model runs on the base it names.")
+  Path adapter;
+
   @Override
   public Integer call() throws Exception {
     Tandem tandem = Tandem.create();
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = tandem.loadModel(engine, model, false);
+      LoadedModel lm = adapter == null ? tandem.loadModel(engine, model, false) : tandem.loadModel(engine, model, adapter, false);
       int ctx = lm.config().nPositions();
       SkipReport skips = SkipReport.collecting();
       var records = limit > 0 ? JsonlDataset.read(data, limit) : JsonlDataset.read(data);

@@ -44,12 +44,15 @@ public final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--raw", description = "Use the prompt text as is, without the chat template.")
   boolean raw;
 
+  @Option(names = "--adapter", description = "A LoRA adapter directory (PEFT's layout) to apply on --model; an adapter directory given as --model runs on the base it names.")
+  Path adapter;
+
   @Override
   public Integer call() throws Exception {
     SamplingConfig sampling = new SamplingConfig(maxNewTokens, temperature, topK, topP, seed);
     Tandem tandem = Tandem.create();
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = tandem.loadModel(engine, model, false);
+      LoadedModel lm = adapter == null ? tandem.loadModel(engine, model, false) : tandem.loadModel(engine, model, adapter, false);
       for (String completion : tandem.generate(engine, lm, prompts, sampling, raw)) {
         spec.commandLine().getOut().println(completion);
       }

@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
       ObjectivesCommand.class,
       StrategiesCommand.class,
       FamiliesCommand.class,
+      MergeCommand.class,
       InitCommand.class,
       SftCommand.class,
       ComposeCommand.class,

@@ -56,7 +56,7 @@ public final class SftCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     Objective objective = objectiveOptions.configure(TrainingOptions.sequenceObjective(tandem, objectiveName));
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = tandem.loadModel(engine, model, true);
+      LoadedModel lm = training.load(tandem, engine, model);
       Batcher batcher = tandem.batcher(lm, training.batchSize);
       List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, "sft");
       List<List<HostTensor>> eval =

@@ -109,7 +109,7 @@ public final class SpinCommand implements Callable<Integer> {
     given.put("exact-match", Boolean.toString(exactMatch));
     OptionValues options = OptionValues.parse("workflow '" + NAME + "'", spin.options(), given);
     try (Engine engine = engineOptions.create(tandem)) {
-      LoadedModel lm = tandem.loadModel(engine, model, true);
+      LoadedModel lm = training.load(tandem, engine, model);
       List<Example> train = Datasets.examples(tandem, lm, data, strictLength, out, NAME);
       List<Example> eval = evalData == null ? List.of() : Datasets.examples(tandem, lm, evalData, strictLength, out, NAME);
       out.printf("spin: %,d prompts, %,d held out, %s, %s, engine %s on %s%n",

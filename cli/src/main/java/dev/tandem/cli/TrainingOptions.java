@@ -59,6 +59,39 @@ public final class TrainingOptions {
   @Option(names = {"--save-total-limit", "--save_total_limit"}, defaultValue = "0", description = "Keep only the newest N checkpoints, 0 for all (default: ${DEFAULT-VALUE}).")
   int saveTotalLimit;
 
+  @Option(names = {"--lora-rank", "--lora-r", "--lora_r"}, defaultValue = "0",
+      description = "Train a LoRA adapter of this rank on the frozen model instead of every weight (0, the default: full fine-tuning); the output is an adapter in PEFT's layout (adapter_config.json, adapter_model.safetensors) that names its base.")
+  int loraRank;
+
+  @Option(names = {"--lora-alpha", "--lora_alpha"}, description = "LoRA alpha: the update is scaled by alpha / rank (default: 2 x rank).")
+  Float loraAlpha;
+
+  @Option(names = {"--lora-targets", "--lora-target-modules", "--lora_target_modules"}, split = ",",
+      description = "Modules to adapt, as PEFT matches target_modules (q_proj,v_proj, or all-linear; default: the family's, q_proj,v_proj for Llama and c_attn for GPT-2).")
+  java.util.List<String> loraTargets;
+
+  @Option(names = {"--lora-dropout", "--lora_dropout"}, defaultValue = "0",
+      description = "LoRA dropout; only 0 is supported (Tandem folds the adapter into the weight, where input dropout cannot act).")
+  float loraDropout;
+
+  /**
+   * The model to train: {@code dir} whole, or with {@code --lora-rank} a new LoRA adapter on it
+   * (frozen), through the facade.
+   */
+  dev.tandem.api.compose.LoadedModel load(Tandem tandem, dev.tandem.api.engine.Engine engine, java.nio.file.Path dir)
+      throws java.io.IOException {
+    if (loraRank <= 0) {
+      if (loraAlpha != null || loraTargets != null || loraDropout != 0f) {
+        throw new IllegalArgumentException("--lora-alpha, --lora-targets and --lora-dropout need --lora-rank");
+      }
+      return tandem.loadModel(engine, dir, true);
+    }
+    var lora = new dev.tandem.api.adapter.LoraConfig(
+        loraRank, loraAlpha != null ? loraAlpha : 2f * loraRank, loraTargets != null ? loraTargets : java.util.List.of(),
+        loraDropout, false);
+    return tandem.adapt(engine, dir, lora, seed);
+  }
+
   TrainerConfig trainerConfig() {
     if (batchSize < 1) {
       throw new IllegalArgumentException("--batch-size must be >= 1, not " + batchSize);

@@ -188,7 +188,11 @@ public final class SelfPlay {
     }
     for (int t = first; t < config.iterations(); t++) {
       long t0 = System.nanoTime();
-      start.restore(t == 0 ? start.path() : iterationDir(output, t - 1));
+      if (t == 0) {
+        start.restoreInitial(); // a new LoRA adapter's initial values live in memory only
+      } else {
+        start.restore(iterationDir(output, t - 1));
+      }
       Path work = trainDir(output, t);
       Files.createDirectories(work);
       Map<String, Object> line = new LinkedHashMap<>();
@@ -264,7 +268,7 @@ public final class SelfPlay {
     long tokens;
     double seconds;
     long t0 = System.nanoTime();
-    try (Generator g = new Generator(engine, start.model(), params, tok.eosId(), tok.padId())) {
+    try (Generator g = new Generator(engine, start.model(), params, tok.eosId(), tok.padId(), tok.vocabSize())) {
       trainOut = g.generate(prompts(train), sampling, config.generationBatchSize());
       evalOut = eval.isEmpty() ? List.of() : g.generate(prompts(eval), sampling, config.generationBatchSize());
       tokens = g.generatedTokens();
@@ -450,7 +454,9 @@ public final class SelfPlay {
     for (Path c : Checkpoints.list(work)) {
       AtomicFiles.deleteRecursively(c);
     }
-    for (String f : List.of(ModelDirectory.CONFIG, Compositions.FILE, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER)) {
+    for (String f : List.of(ModelDirectory.CONFIG, Compositions.FILE, ModelDirectory.WEIGHTS, ModelDirectory.TOKENIZER,
+        dev.tandem.api.io.CheckpointFiles.INDEX, dev.tandem.api.adapter.AdapterDirectory.CONFIG, dev.tandem.api.adapter.AdapterDirectory.WEIGHTS,
+        "tokenizer_config.json", "special_tokens_map.json", "chat_template.jinja", ModelDirectory.GENERATION_CONFIG)) {
       Files.deleteIfExists(work.resolve(f));
     }
     if (Files.isDirectory(work)) {

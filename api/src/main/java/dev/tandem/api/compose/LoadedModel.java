@@ -29,15 +29,95 @@ public final class LoadedModel {
   private final Tokenizer tokenizer;
   private final ModelWriter writer;
   private final ComposedModel composition;
+  private final Adapted adapted;
+
+  /**
+   * A LoRA adapter on a base model.
+   *
+   * @param adapter the adapter
+   * @param base the base's directory, without its weights (the base's values are on the engine)
+   * @param initial the adapter's values when loaded ({@link #restoreInitial})
+   */
+  public record Adapted(dev.tandem.api.adapter.LoraAdapter adapter, ModelDirectory base, Map<String, HostTensor> initial) {}
 
   private LoadedModel(
       Path path, CausalLM model, Parameters params, Tokenizer tokenizer, ModelWriter writer, ComposedModel composition) {
+    this(path, model, params, tokenizer, writer, composition, null);
+  }
+
+  private LoadedModel(
+      Path path, CausalLM model, Parameters params, Tokenizer tokenizer, ModelWriter writer, ComposedModel composition,
+      Adapted adapted) {
     this.path = path;
     this.model = model;
     this.params = params;
     this.tokenizer = tokenizer;
     this.writer = writer;
     this.composition = composition;
+    this.adapted = adapted;
+  }
+
+  /** A base model with a LoRA adapter, as built by {@link Adapters}. */
+  static LoadedModel adapted(Path path, CausalLM model, Parameters params, Tokenizer tokenizer, ModelWriter writer, Adapted adapted) {
+    return new LoadedModel(path, model, params, tokenizer, writer, null, adapted);
+  }
+
+  /**
+   * Writes the full model with the adapter folded in, as a model directory in the base's layout
+   * (atomically): a model transformers loads without PEFT.
+   *
+   * @throws IllegalStateException for a model without an adapter
+   */
+  public void saveMerged(Path dir) throws IOException {
+    Map<String, HostTensor> merged = mergedWeights();
+    Path staged = dev.tandem.api.io.AtomicFiles.stagingDirectory(dir);
+    try {
+      adapted.base().writeModel(staged, merged);
+      dev.tandem.api.io.AtomicFiles.replaceDirectory(staged, dir);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        dev.tandem.api.io.AtomicFiles.deleteRecursively(staged);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
+  /** The adapter, for a base model with a LoRA adapter. */
+  public Optional<Adapted> adapter() {
+    return Optional.ofNullable(adapted);
+  }
+
+  /**
+   * Sets the parameters back to their values when loaded: from {@link #path()} for a plain or
+   * composed model, from memory for a new adapter (whose initial values are nowhere on disk).
+   */
+  public void restoreInitial() throws IOException {
+    if (adapted != null && adapted.initial() != null) {
+      adapted.initial().forEach(params::write);
+    } else {
+      restore(path);
+    }
+  }
+
+  /**
+   * The full model's weights with the adapter folded in ({@code W + scale B A}), by parameter name
+   * of the base: what {@code tandem merge} writes.
+   *
+   * @throws IllegalStateException for a model without an adapter
+   */
+  public Map<String, HostTensor> mergedWeights() {
+    if (adapted == null) {
+      throw new IllegalStateException("not an adapted model");
+    }
+    Map<String, HostTensor> base = new java.util.LinkedHashMap<>();
+    Map<String, HostTensor> adapter = new java.util.LinkedHashMap<>();
+    Set<String> own = adapted.adapter().shapes().keySet();
+    for (String n : params.names()) {
+      (own.contains(n) ? adapter : base).put(n, params.read(n));
+    }
+    return adapted.adapter().merge(base, adapter);
   }
 
   /**
@@ -57,7 +137,7 @@ public final class LoadedModel {
       ServiceLoader.load(CompositionStrategy.class).forEach(s -> found.putIfAbsent(s.name(), s));
       return Compositions.load(engine, dir, trainable, found);
     }
-    return loadPlain(engine, dir, trainable, dev.tandem.api.io.ModelFormats.discovered());
+    return load(engine, dir, trainable, Map.of(), dev.tandem.api.io.ModelFormats.discovered());
   }
 
   /**
@@ -79,6 +159,9 @@ public final class LoadedModel {
       dev.tandem.api.io.ModelFormats formats) throws IOException {
     if (Compositions.isComposed(dir)) {
       return Compositions.load(engine, dir, trainable, strategies);
+    }
+    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
+      return Adapters.load(engine, dir, null, trainable, formats);
     }
     return loadPlain(engine, dir, trainable, formats);
   }
@@ -115,7 +198,7 @@ public final class LoadedModel {
    * current values were just saved there (e.g. an SFT result that a later stage starts from).
    */
   public LoadedModel withPath(Path path) {
-    return new LoadedModel(path, model, params, tokenizer, writer, composition);
+    return new LoadedModel(path, model, params, tokenizer, writer, composition, adapted);
   }
 
   /** The directory it was loaded from (null for a composition created in memory). */
@@ -187,7 +270,7 @@ public final class LoadedModel {
       HostTensor v = w.get(name);
       if (v != null) {
         params.write(name, v);
-      } else if (params.trainable().contains(name) || composition == null) {
+      } else if (params.trainable().contains(name) || (composition == null && adapted == null)) {
         throw new IOException(file + ": missing parameter " + name);
       }
     }
@@ -200,6 +283,9 @@ public final class LoadedModel {
 
   /** Whether {@code dir} holds a complete model directory, plain or composed. */
   public static boolean isComplete(Path dir) {
+    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
+      return java.nio.file.Files.isRegularFile(dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS));
+    }
     return java.nio.file.Files.isRegularFile(dir.resolve(Compositions.isComposed(dir) ? Compositions.FILE : ModelDirectory.CONFIG))
         && dev.tandem.api.io.CheckpointFiles.present(dir)
         && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));

@@ -28,6 +28,7 @@ public final class Generator implements AutoCloseable {
   private final CausalLM model;
   private final int eosId;
   private final int padId;
+  private final int tokenizerIds;
   private final CompiledFunction forward;
   private final CompiledFunction prefill;
   private final CompiledFunction decode;
@@ -35,6 +36,16 @@ public final class Generator implements AutoCloseable {
   private long nanos;
 
   public Generator(Engine engine, CausalLM model, Parameters params, int eosId, int padId) {
+    this(engine, model, params, eosId, padId, Integer.MAX_VALUE);
+  }
+
+  /**
+   * A generator that picks only ids below {@code tokenizerIds}: a checkpoint's vocabulary is often
+   * padded past its tokenizer's (Qwen3: 151,936 rows for 151,669 tokens), and an id without a token
+   * could not be decoded.
+   */
+  public Generator(Engine engine, CausalLM model, Parameters params, int eosId, int padId, int tokenizerIds) {
+    this.tokenizerIds = tokenizerIds;
     this.engine = engine;
     this.model = model;
     this.eosId = eosId;
@@ -162,7 +173,7 @@ public final class Generator implements AutoCloseable {
     try {
       for (int step = 0; step < config.maxNewTokens(); step++) {
         HostTensor logits = engine.download(state.get(0));
-        int[] next = progress.choose(logits, sampler, eosId, padId);
+        int[] next = progress.choose(logits, sampler, eosId, padId, tokenizerIds);
         if (progress.allDone() || step == config.maxNewTokens() - 1) {
           break;
         }
@@ -218,7 +229,7 @@ public final class Generator implements AutoCloseable {
       } finally {
         out.forEach(Tensor::close);
       }
-      int[] next = progress.choose(logits, sampler, eosId, padId);
+      int[] next = progress.choose(logits, sampler, eosId, padId, tokenizerIds);
       if (progress.allDone()) {
         break;
       }

@@ -19,9 +19,10 @@ final class Progress {
   }
 
   /** Samples one token per row from {@code logits [B, V]}; finished rows get the pad id. */
-  int[] choose(HostTensor logits, Sampler sampler, int eosId, int padId) {
+  int[] choose(HostTensor logits, Sampler sampler, int eosId, int padId, int tokenizerIds) {
     int b = tokens.length;
     int v = logits.shape().dim(1);
+    int pickable = Math.min(v, tokenizerIds);
     float[] data = logits.floats();
     int[] next = new int[b];
     for (int r = 0; r < b; r++) {
@@ -29,7 +30,7 @@ final class Progress {
         next[r] = padId;
         continue;
       }
-      int t = sampler.sample(data, r * v, v);
+      int t = sampler.sample(data, r * v, pickable);
       generated++;
       next[r] = t;
       if (t == eosId) {

@@ -187,7 +187,8 @@ public final class Tandem {
   }
 
   /**
-   * Loads a model directory, plain or composed, onto {@code engine}: the one entry point for
+   * Loads a model directory, plain, composed or a LoRA adapter (PEFT's layout, on the base it names),
+   * onto {@code engine}: the one entry point for
    * commands that accept any model ({@link LoadedModel#load(Engine, Path, boolean, Map)} with this
    * facade's composition strategies).
    *
@@ -195,6 +196,29 @@ public final class Tandem {
    */
   public LoadedModel loadModel(Engine engine, Path dir, boolean trainable) throws IOException {
     return LoadedModel.load(engine, dir, trainable, compositions(), formats);
+  }
+
+  /**
+   * A new LoRA adapter on the model in {@code base}, which stays frozen: only the adapter trains,
+   * and the model saves (and checkpoints) the adapter alone in PEFT's layout ({@code
+   * adapter_config.json}, {@code adapter_model.safetensors}), naming its base. Any objective trains
+   * it.
+   *
+   * @param seed the adapter's initial {@code A}
+   * @throws IllegalArgumentException when a target matches no weight of the base, or for a dropout
+   */
+  public LoadedModel adapt(Engine engine, Path base, dev.tandem.api.adapter.LoraConfig lora, long seed) throws IOException {
+    return dev.tandem.api.compose.Adapters.fresh(engine, base, lora, seed, formats);
+  }
+
+  /**
+   * The adapter in {@code adapter} (PEFT's layout) on {@code base} instead of the base it names;
+   * {@link #loadModel} loads an adapter directory on the base it names.
+   *
+   * @param trainable whether the adapter trains further
+   */
+  public LoadedModel loadModel(Engine engine, Path base, Path adapter, boolean trainable) throws IOException {
+    return dev.tandem.api.compose.Adapters.load(engine, adapter, base, trainable, formats);
   }
 
   /**
@@ -278,7 +302,7 @@ public final class Tandem {
     Tokenizer tok = model.tokenizer();
     PromptTemplate template = new PromptTemplate(tok);
     List<int[]> ids = prompts.stream().map(p -> raw ? tok.encode(p) : template.promptTokens(p)).toList();
-    try (Generator g = new Generator(engine, model.model(), model.params(), tok.eosId(), tok.padId())) {
+    try (Generator g = new Generator(engine, model.model(), model.params(), tok.eosId(), tok.padId(), tok.vocabSize())) {
       return g.generate(ids, sampling, Math.max(1, Math.min(ids.size(), 32))).stream().map(tok::decode).toList();
     }
   }

@@ -53,4 +53,21 @@ public final class GptFamily implements ModelFamily {
     }
     return out;
   }
+
+  /** transformers' {@code GPT2LMHeadModel} holds the blocks under {@code transformer.}. */
+  @Override
+  public String moduleName(String checkpointKey) {
+    String module = ModelFamily.super.moduleName(checkpointKey);
+    return module.startsWith(HUB_PREFIX) ? module : HUB_PREFIX + module;
+  }
+
+  @Override
+  public boolean fanInFanOut() {
+    return true;
+  }
+
+  @Override
+  public List<String> defaultLoraTargets() {
+    return List.of("c_attn");
+  }
 }

@@ -57,4 +57,22 @@ public interface ModelFamily {
     }
     return out;
   }
+
+  /**
+   * The module a checkpoint tensor belongs to, as transformers names the model's modules (what PEFT
+   * adapter keys and {@code target_modules} refer to): the key without {@code .weight} by default.
+   */
+  default String moduleName(String checkpointKey) {
+    return checkpointKey.endsWith(".weight") ? checkpointKey.substring(0, checkpointKey.length() - 7) : checkpointKey;
+  }
+
+  /** Whether linear weights are stored {@code [in, out]} (GPT-2's Conv1D; PEFT's {@code fan_in_fan_out}). */
+  default boolean fanInFanOut() {
+    return false;
+  }
+
+  /** The modules LoRA adapts when no targets are given (PEFT's defaults for the architecture). */
+  default List<String> defaultLoraTargets() {
+    return List.of("q_proj", "v_proj");
+  }
 }

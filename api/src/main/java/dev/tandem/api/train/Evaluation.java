@@ -122,7 +122,7 @@ public final class Evaluation {
     }
     int maxNew = Math.max(1, Math.min(longestRef + 1, ctx - longestPrompt));
     List<int[]> outs;
-    try (Generator g = new Generator(engine, model, params, tokenizer.eosId(), tokenizer.padId())) {
+    try (Generator g = new Generator(engine, model, params, tokenizer.eosId(), tokenizer.padId(), tokenizer.vocabSize())) {
       outs = g.generate(prompts, SamplingConfig.greedy(maxNew), batchSize);
     }
     int hits = 0;
