@@ -40,7 +40,7 @@ class CliCommandsIT {
 
   /** Commands run on every engine by other it-tests (which check the engine line too). */
   static final Map<String, String> ELSEWHERE =
-      Map.of("spin", "SpinCliIT", "dpo", "SpinCliIT", "demo spin", "SpinDemoIT", "demo calm", "CalmDemoIT",
+      Map.of("spin", "SpinCliIT", "dpo", "SpinCliIT", "merge", "LoraIT", "demo spin", "SpinDemoIT", "demo calm", "CalmDemoIT",
           "demo", "CliCommandsIT#theWholeDemoSaysWhichExperimentFailed (the full run is measured by hand, see README)");
 
   @TempDir Path dir;

@@ -74,7 +74,8 @@ class LoraIT {
 
     // the adapter on its base gives the merged model's logits
     Path merged = dir.resolve("merged");
-    run(List.of("merge", "--engine", engine, "--threads", AllEngines.THREADS, "--model", straight.toString()), "--output", merged.toString());
+    Cli m = run(List.of("merge", "--engine", engine, "--threads", AllEngines.THREADS, "--model", straight.toString()), "--output", merged.toString());
+    CliCommandsIT.assertRanOn(engine, m.err(), "merge");
     assertTrue(Files.isRegularFile(merged.resolve("model.safetensors")));
     Tandem tandem = Tandem.create();
     try (Engine e = AllEngines.create(engine)) {
