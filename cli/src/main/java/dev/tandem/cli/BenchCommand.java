@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
  * cached versus naive generation, all measured in this run. For a composed model also its bases'
  * generation, run separately on the same prompts: {@code generate_time_over_anchor} and {@code
  * generate_time_over_bases_separately} (time ratios); with {@code --baseline}, {@code
- * generate_time_over_baseline}.
+ * generate_time_over_baseline}. With {@code --shape NAME}: a random model of a named real shape (see
+ * {@link ShapeBench}), with {@code --peer} against the PyTorch peer in the same invocation.
  */
 @Command(name = "bench", description = "Measure engines: matmul peak, training MFU, generation with and without the KV cache; for a composed model also against its bases run separately.")
 public final class BenchCommand implements Callable<Integer> {
@@ -60,6 +61,21 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--bench-threads", defaultValue = "1", description = "Intra-op threads for every measurement (default: ${DEFAULT-VALUE}: on a shared machine one core gives stable ratios; --threads overrides).")
   int benchThreads;
 
+  @Option(names = "--shape", description = "A random model of a named shape: tiny, smollm2-135m or qwen3-0.6b (training, prefill, decode, memory; see benchmarks/README.md).")
+  String shape;
+
+  @Option(names = "--layers", defaultValue = "0", description = "With --shape: keep this many layers (0: the shape's depth).")
+  int layers;
+
+  @Option(names = {"--seq-len", "--seq_len"}, defaultValue = "64", description = "With --shape: training and prefill sequence length (default: ${DEFAULT-VALUE}).")
+  int seqLen;
+
+  @Option(names = "--peer", description = "With --shape: also run the PyTorch peer (benchmarks/torch_peer.py, /usr/bin/python3 with torch), taking turns, and report Tandem/peer ratios.")
+  boolean peer;
+
+  @Option(names = "--rounds", defaultValue = "2", description = "With --shape: measurements per figure and side, taking turns with the peer; the best is kept (default: ${DEFAULT-VALUE}).")
+  int rounds;
+
   private int threads;
 
   @Override
@@ -79,6 +95,11 @@ public final class BenchCommand implements Callable<Integer> {
     for (EngineProvider p : chosen) {
       try (Engine engine = p.create(new EngineOptions(engineOptions.device, threads))) {
         EngineOptionsMixin.announce(spec.commandLine().getErr(), engine, threads);
+        if (shape != null) {
+          new ShapeBench(tandem, engine, spec.commandLine().getOut(), spec.commandLine().getErr())
+              .run(shape, layers, batch, seqLen, steps, newTokens, threads, peer, Math.max(1, rounds));
+          continue;
+        }
         Benchmark.Subject subject;
         Optional<ComposedModel> composed = Optional.empty();
         if (model != null) {

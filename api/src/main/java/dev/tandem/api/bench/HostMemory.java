@@ -1,0 +1,69 @@
+package dev.tandem.api.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/** This process's peak resident memory, and the host's memory bandwidth measured by copying arrays. */
+public final class HostMemory {
+  private HostMemory() {}
+
+  /** Peak resident set size in bytes ({@code VmHWM} of {@code /proc/self/status}), or -1 where absent. */
+  public static long peakRssBytes() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return -1;
+    }
+    return -1;
+  }
+
+  /**
+   * Copy bandwidth in bytes per second: {@code threads} threads each copying their own 64 MiB float
+   * array (far beyond the caches) with {@link System#arraycopy}, best of five rounds, counting the
+   * bytes read plus the bytes written (2 x 64 MiB per copy).
+   */
+  public static double copyBandwidth(int threads) {
+    int n = 16 << 20;
+    int t = Math.max(1, threads);
+    List<float[][]> arrays = new ArrayList<>();
+    for (int i = 0; i < t; i++) {
+      float[] src = new float[n];
+      java.util.Arrays.fill(src, 1f);
+      arrays.add(new float[][] {src, new float[n]});
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(t);
+    try {
+      double best = 0;
+      for (int round = 0; round < 5; round++) {
+        long t0 = System.nanoTime();
+        List<Future<?>> fs = new ArrayList<>();
+        for (float[][] a : arrays) {
+          fs.add(pool.submit(() -> {
+            System.arraycopy(a[0], 0, a[1], 0, n);
+            System.arraycopy(a[1], 0, a[0], 0, n);
+          }));
+        }
+        for (Future<?> f : fs) {
+          f.get();
+        }
+        double s = (System.nanoTime() - t0) / 1e9;
+        best = Math.max(best, 2.0 * 2.0 * 4.0 * n * t / s);
+      }
+      return best;
+    } catch (Exception e) {
+      throw new IllegalStateException("bandwidth probe failed", e);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

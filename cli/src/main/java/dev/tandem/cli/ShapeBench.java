@@ -1,0 +1,183 @@
+package dev.tandem.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.bench.BenchShapes;
+import dev.tandem.api.bench.Benchmark;
+import dev.tandem.api.bench.HostMemory;
+import dev.tandem.api.bench.ShapeBenchmark;
+import dev.tandem.api.bench.TrainingMemory;
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.model.CausalLM;
+import dev.tandem.api.model.ModelFamily;
+import dev.tandem.api.tensor.HostTensor;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code tandem bench --shape NAME}: a random model of a named shape ({@link BenchShapes}) built through
+ * the model family of its {@code model_type}, measured on one engine, optionally taking turns with the
+ * PyTorch peer ({@link TorchPeer}) figure by figure: each figure is measured Tandem, peer, Tandem, peer
+ * ({@code rounds} times each) and the best of each side is kept. Prints a table and one JSON line.
+ */
+final class ShapeBench {
+  /** Fields compared with the peer, in table order, with the issue-13 target of the Tandem/peer ratio. */
+  private static final String[] FIGURES = {
+    "train_tokens_per_second", "forward_tokens_per_second", "prefill_tokens_per_second",
+    "decode_tokens_per_second_b1", "decode_tokens_per_second_b16", "cached_over_naive_per_token"};
+
+  private final Tandem tandem;
+  private final Engine engine;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  ShapeBench(Tandem tandem, Engine engine, PrintWriter out, PrintWriter err) {
+    this.tandem = tandem;
+    this.engine = engine;
+    this.out = out;
+    this.err = err;
+  }
+
+  /** Measures and prints; returns the JSON object printed. */
+  Map<String, Object> run(String shape, int layers, int batch, int seq, int steps, int newTokens, int threads, boolean withPeer, int rounds)
+      throws IOException {
+    ObjectNode config = BenchShapes.config(shape, layers, tandem.tokenizer().vocabSize());
+    String type = config.get("model_type").asText();
+    ModelFamily family = tandem.modelFormats().family(type);
+    if (family == null) {
+      throw new IllegalStateException("no model family reads model_type " + type + " (is models-llama on the module path? see 'tandem families')");
+    }
+    CausalLM model = family.fromConfig(config, "");
+    int depth = BenchShapes.layers(config);
+    Parameters params;
+    {
+      Map<String, HostTensor> weights = model.initialWeights(0);
+      params = engine.createParameters(weights, weights.keySet());
+    }
+    long n = params.count(false);
+    int ctx = model.config().nPositions();
+    if (seq > ctx) {
+      throw new IllegalArgumentException("--seq-len " + seq + " exceeds the shape's context of " + ctx);
+    }
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("shape", shape);
+    r.put("model_type", type);
+    r.put("engine", engine.name());
+    r.put("threads", threads);
+    r.put("layers", depth);
+    r.put("parameters", n);
+    r.put("batch", batch);
+    r.put("seq_len", seq);
+    double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak();
+    double bandwidth = HostMemory.copyBandwidth(threads);
+    r.put("matmul_gflops", Benchmark.round(peak));
+    r.put("copy_bandwidth_gb_per_s", Benchmark.round(bandwidth / 1e9));
+
+    Path script = TorchPeer.script();
+    String why = withPeer ? TorchPeer.unavailable(script) : "not asked (--peer)";
+    if (withPeer && why != null) {
+      err.println("bench: the PyTorch peer is not available: " + why);
+    }
+    Map<String, Double> mine = new LinkedHashMap<>();
+    Map<String, Double> theirs = new LinkedHashMap<>();
+    JsonNode peerRss = null;
+    try (ShapeBenchmark b = new ShapeBenchmark(engine, model, params, batch, seq, steps, newTokens);
+        TorchPeer peer = why == null ? TorchPeer.start(script, shape, depth, threads, batch, seq, steps, newTokens) : null) {
+      String[] peerCommands = {"train", "forward", "prefill", "decode 1", "decode 16", "ctx256"};
+      for (int f = 0; f < FIGURES.length; f++) {
+        for (int round = 0; round < rounds; round++) {
+          err.println("bench: " + FIGURES[f] + " round " + (round + 1) + "/" + rounds);
+          err.flush();
+          double v = switch (f) {
+            case 0 -> b.trainTokensPerSecond();
+            case 1 -> b.forwardTokensPerSecond();
+            case 2 -> b.prefillTokensPerSecond();
+            case 3 -> b.decodeTokensPerSecond(1);
+            case 4 -> b.decodeTokensPerSecond(16);
+            default -> b.cachedOverNaive();
+          };
+          mine.merge(FIGURES[f], v, Math::max);
+          if (peer != null) {
+            theirs.merge(FIGURES[f], peer.ask(peerCommands[f]).get(FIGURES[f]).asDouble(), Math::max);
+          }
+        }
+      }
+      if (peer != null) {
+        peerRss = peer.ask("rss");
+      }
+      r.put("prefill_length", b.prefillLength());
+      r.put("ratio_context", b.ratioContext());
+    }
+    mine.forEach((k, v) -> r.put(k, Benchmark.round(v)));
+    double tps = mine.get("train_tokens_per_second");
+    r.put("mfu", Benchmark.round(6.0 * n * tps / (peak * 1e9)));
+    r.put("mfu_formula", "6 * parameters * train_tokens_per_second / matmul peak");
+    r.put("forward_share_of_step", Benchmark.round(tps / mine.get("forward_tokens_per_second")));
+    boolean tied = !config.has("tie_word_embeddings") || config.get("tie_word_embeddings").asBoolean();
+    long weightBytes = 4 * (n - (tied ? 0 : (long) model.config().vocabSize() * model.config().nEmbd()));
+    double bound = bandwidth / weightBytes;
+    r.put("weight_bytes_per_token", weightBytes);
+    r.put("decode_b1_bound_tokens_per_second", Benchmark.round(bound));
+    r.put("decode_b1_over_bound", Benchmark.round(mine.get("decode_tokens_per_second_b1") / bound));
+    TrainingMemory m = memory(config, model, n, batch, seq);
+    long rss = HostMemory.peakRssBytes();
+    r.put("peak_rss_bytes", rss);
+    r.put("analytic_bytes", Map.of("weights", m.weights(), "gradients", m.gradients(), "adamw", m.optimizer(), "activations", m.activations()));
+    r.put("analytic_total_bytes", m.total());
+    r.put("analytic_formula", "16 * parameters + 4 * B * T * (L * (4 d + 3 q + 4 kv + 4 I + 2 H T) + 3 V)");
+    r.put("rss_over_analytic", Benchmark.round((double) rss / m.total()));
+    if (peerRss != null) {
+      Map<String, Object> p = new LinkedHashMap<>();
+      theirs.forEach((k, v) -> p.put(k, Benchmark.round(v)));
+      p.put("peak_rss_bytes", peerRss.get("peak_rss_bytes").asLong());
+      p.put("parameters", peerRss.get("parameters").asLong());
+      p.put("torch", peerRss.get("torch").asText());
+      r.put("peer", p);
+      Map<String, Object> ratio = new LinkedHashMap<>();
+      theirs.forEach((k, v) -> ratio.put(k, Benchmark.round(mine.get(k) / v)));
+      ratio.put("peak_rss_bytes", Benchmark.round((double) rss / peerRss.get("peak_rss_bytes").asLong()));
+      r.put("over_peer", ratio);
+    } else {
+      r.put("peer", why);
+    }
+    table(r, theirs, peerRss);
+    out.println(new ObjectMapper().writeValueAsString(r));
+    out.flush();
+    return r;
+  }
+
+  private static TrainingMemory memory(ObjectNode c, CausalLM model, long n, int batch, int seq) {
+    var s = model.config();
+    int hidden = s.nEmbd();
+    int heads = s.nHead();
+    int kv = c.has("num_key_value_heads") ? c.get("num_key_value_heads").asInt() : heads;
+    int headDim = c.has("head_dim") ? c.get("head_dim").asInt() : hidden / heads;
+    int inter = c.has("intermediate_size") ? c.get("intermediate_size").asInt() : 4 * hidden;
+    return TrainingMemory.of(n, s.nLayer(), hidden, heads, kv, headDim, inter, s.vocabSize(), batch, seq);
+  }
+
+  private void table(Map<String, Object> r, Map<String, Double> theirs, JsonNode peerRss) {
+    out.printf("%s (%s, %d layers, %,d parameters) on %s, %d thread(s), batch %d x %d%n", r.get("shape"), r.get("model_type"),
+        r.get("layers"), r.get("parameters"), r.get("engine"), r.get("threads"), r.get("batch"), r.get("seq_len"));
+    out.printf("%-34s %14s %14s %10s%n", "figure", "tandem", "peer", "ratio");
+    for (String f : FIGURES) {
+      double mine = ((Number) r.get(f)).doubleValue();
+      Double p = theirs.get(f);
+      out.printf("%-34s %14.1f %14s %10s%n", f, mine, p == null ? "-" : String.format("%.1f", p),
+          p == null ? "-" : String.format("%.2f", mine / p));
+    }
+    long rss = (Long) r.get("peak_rss_bytes");
+    long prss = peerRss == null ? 0 : peerRss.get("peak_rss_bytes").asLong();
+    out.printf("%-34s %14.3f %14s %10s%n", "peak_rss_gib", rss / 1073741824.0, prss == 0 ? "-" : String.format("%.3f", prss / 1073741824.0),
+        prss == 0 ? "-" : String.format("%.2f", (double) rss / prss));
+    out.printf("matmul %.1f GFLOP/s, MFU %.3f; copy %.1f GB/s, batch-1 bound %.1f tokens/s (%.3f of it); analytic %.3f GiB (RSS %.2fx)%n",
+        r.get("matmul_gflops"), r.get("mfu"), r.get("copy_bandwidth_gb_per_s"), r.get("decode_b1_bound_tokens_per_second"),
+        r.get("decode_b1_over_bound"), (Long) r.get("analytic_total_bytes") / 1073741824.0, r.get("rss_over_analytic"));
+  }
+}
