@@ -64,6 +64,11 @@ public final class AdaptedLM implements CausalLM {
   }
 
   @Override
+  public DecodeStep prefillLast(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    return base.prefillLast(ops, new LoraParameters(p, ops, adapter), ids, positions, attnBias, slots);
+  }
+
+  @Override
   public DecodeStep decode(
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, List<Tensor> cache, Tensor attnBias) {
     return base.decode(ops, new LoraParameters(p, ops, adapter), ids, positions, cache, attnBias);

@@ -62,7 +62,7 @@ public final class Generator implements AutoCloseable {
             params,
             (ops, p, in) -> {
               int slots = in.get(3).shape().dim(0);
-              CausalLM.DecodeStep s = model.prefill(ops, p, in.get(0), in.get(1), in.get(2), slots);
+              CausalLM.DecodeStep s = model.prefillLast(ops, p, in.get(0), in.get(1), in.get(2), slots);
               List<Tensor> out = new ArrayList<>();
               out.add(lastPosition(ops, s.logits()));
               out.addAll(s.cache());

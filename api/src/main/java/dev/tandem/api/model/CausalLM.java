@@ -54,6 +54,19 @@ public interface CausalLM {
       TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots);
 
   /**
+   * {@link #prefill} that returns the logits of the last position only, {@code [B, 1, V]}: what
+   * generation needs, without the output projection of every prompt position (with a large
+   * vocabulary, most of a prefill's work). The default slices {@link #prefill}'s logits; a model
+   * whose head can run on the last position alone overrides it.
+   */
+  default DecodeStep prefillLast(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    DecodeStep s = prefill(ops, p, ids, positions, attnBias, slots);
+    int t = s.logits().shape().dim(1);
+    return new DecodeStep(ops.slice(s.logits(), 1, t - 1, t), s.cache());
+  }
+
+  /**
    * One decoding step for one new token per row.
    *
    * @param ids {@code [B, 1]} INT32, the tokens just chosen

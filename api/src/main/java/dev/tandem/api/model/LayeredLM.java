@@ -64,6 +64,17 @@ public interface LayeredLM extends CausalLM {
 
   /** {@link CausalLM#prefill} written with the layer methods. */
   default DecodeStep prefillByLayers(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    return prefillByLayers(ops, p, ids, positions, attnBias, slots, false);
+  }
+
+  /** The head on the last position only (see {@link CausalLM#prefillLast}). */
+  @Override
+  default DecodeStep prefillLast(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
+    return prefillByLayers(ops, p, ids, positions, attnBias, slots, true);
+  }
+
+  private DecodeStep prefillByLayers(
+      TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots, boolean lastOnly) {
     Embedded e = embed(ops, p, ids, positions);
     Tensor x = e.hidden();
     List<Tensor> cache = new java.util.ArrayList<>();
@@ -73,7 +84,8 @@ public interface LayeredLM extends CausalLM {
       cache.add(s.keys());
       cache.add(s.values());
     }
-    return new DecodeStep(head(ops, p, x), cache);
+    int t = x.shape().dim(1);
+    return new DecodeStep(head(ops, p, lastOnly ? ops.slice(x, 1, t - 1, t) : x), cache);
   }
 
   /** {@link CausalLM#decode} written with the layer methods. */
