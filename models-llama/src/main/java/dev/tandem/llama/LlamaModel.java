@@ -232,7 +232,7 @@ public final class LlamaModel implements LayeredLM {
   }
 
   private Tensor linear(TensorOps ops, Parameters p, String local, Tensor x, boolean bias) {
-    Tensor y = ops.matmul(x, ops.transpose(p.get(name(local + ".weight")), 1, 0));
+    Tensor y = p.linear(ops, name(local + ".weight"), x, false);
     return bias ? ops.add(y, p.get(name(local + ".bias"))) : y;
   }
 

@@ -9,9 +9,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * A base model's parameters as an adapted model sees them inside a traced or eager function: an
- * adapted weight reads as {@code W + scale * B A} (or its transpose for {@code [in, out]} weights),
- * every other name as it is. Gradients flow to {@code A} and {@code B} through the ops; the frozen
+ * A base model's parameters as an adapted model sees them inside a traced or eager function: a
+ * projection through an adapted weight ({@link #linear}) adds {@code scale * (x A^T) B^T}; reading an
+ * adapted weight itself ({@link #get}) gives {@code W + scale * B A} (or its transpose for {@code
+ * [in, out]} weights); every other name reads as it is. Gradients flow to {@code A} and {@code B} through the ops; the frozen
  * {@code W} gets none. The model's code is unchanged: this is how one adapter serves every family.
  */
 final class LoraParameters implements Parameters {
@@ -33,6 +34,23 @@ final class LoraParameters implements Parameters {
     }
     Tensor delta = ops.mul(ops.matmul(p.get(t.b()), p.get(t.a())), adapter.config().scale());
     return ops.add(p.get(name), adapter.fanInFanOut() ? ops.transpose(delta, 1, 0) : delta);
+  }
+
+  /**
+   * {@code x W^T + s (x A^T) B^T} (or {@code x W + ...} for {@code [in, out]} weights): the adapter
+   * acts on the activations, so the backward pass forms gradients for {@code A} and {@code B} and for
+   * {@code x}, never the frozen weight's.
+   */
+  @Override
+  public Tensor linear(TensorOps o, String weight, Tensor x, boolean inputMajor) {
+    LoraAdapter.Target t = adapter.targets().get(weight);
+    Tensor base = p.linear(o, weight, x, inputMajor);
+    if (t == null) {
+      return base;
+    }
+    Tensor down = o.matmul(x, o.transpose(p.get(t.a()), 1, 0));
+    Tensor up = o.matmul(down, o.transpose(p.get(t.b()), 1, 0));
+    return o.add(base, o.mul(up, adapter.config().scale()));
   }
 
   @Override

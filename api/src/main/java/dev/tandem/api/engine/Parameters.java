@@ -26,6 +26,18 @@ public interface Parameters {
   /** The parameter as a tensor, for use inside a {@link TensorFunction} only. */
   Tensor get(String name);
 
+  /**
+   * A linear layer's output without its bias: {@code x W^T} for a weight stored {@code [out, in]}
+   * ({@code nn.Linear}), or {@code x W} for one stored {@code [in, out]} ({@code inputMajor}, GPT-2's
+   * Conv1D). Models call this for their projections instead of reading the weight, so that a view of
+   * the parameters can act on the activations (a LoRA adapter adds {@code s (x A^T) B^T} without
+   * forming a gradient for the frozen {@code W}). For use inside a {@link TensorFunction} only.
+   */
+  default Tensor linear(dev.tandem.api.tensor.TensorOps ops, String weight, Tensor x, boolean inputMajor) {
+    Tensor w = get(weight);
+    return ops.matmul(x, inputMajor ? w : ops.transpose(w, 1, 0));
+  }
+
   /** Copies a parameter's current value to the host; unknown names throw as in {@link #shape}. */
   HostTensor read(String name);
 

@@ -215,7 +215,7 @@ public final class Gpt implements LayeredLM {
   }
 
   private Tensor linear(TensorOps ops, Parameters p, String local, Tensor x) {
-    return ops.add(ops.matmul(x, p.get(name(local + ".weight"))), p.get(name(local + ".bias")));
+    return ops.add(p.linear(ops, name(local + ".weight"), x, true), p.get(name(local + ".bias")));
   }
 
   /** {@code [B, T, D] -> [B, H, T, Dh]}. */
