@@ -1,6 +1,7 @@
 package dev.tandem.calm;
 
 import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.engine.ParametersView;
 import dev.tandem.api.model.CausalLM;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
@@ -13,7 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 
 /**
  * LoRA on a frozen anchor GPT ({@code anchor.*}): each adapted projection {@code W} ({@code [in,
@@ -169,14 +169,13 @@ public final class LoraModel implements CausalLM {
   }
 
   /** The parameters as the anchor sees them: adapted weights formed with this call's ops. */
-  private final class Adapted implements Parameters {
+  private final class Adapted extends ParametersView {
     private final TensorOps ops;
-    private final Parameters base;
     private final Map<String, Tensor> formed = new HashMap<>();
 
     Adapted(TensorOps ops, Parameters base) {
+      super(base);
       this.ops = ops;
-      this.base = base;
     }
 
     @Override
@@ -187,31 +186,6 @@ public final class LoraModel implements CausalLM {
       }
       return formed.computeIfAbsent(
           name, n -> ops.add(base.get(n), ops.mul(ops.matmul(base.get(ab[0]), base.get(ab[1])), scale)));
-    }
-
-    @Override
-    public List<String> names() {
-      return base.names();
-    }
-
-    @Override
-    public Set<String> trainable() {
-      return base.trainable();
-    }
-
-    @Override
-    public Shape shape(String name) {
-      return base.shape(name);
-    }
-
-    @Override
-    public HostTensor read(String name) {
-      return base.read(name);
-    }
-
-    @Override
-    public void write(String name, HostTensor value) {
-      base.write(name, value);
     }
   }
 }

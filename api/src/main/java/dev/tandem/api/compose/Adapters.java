@@ -49,7 +49,7 @@ public final class Adapters {
     ModelDirectory md = ModelDirectory.load(base, formats);
     LoraAdapter adapter = adapter(md, config);
     Map<String, HostTensor> initial = adapter.initialValues(seed);
-    return onEngine(engine, base, base, md, adapter, initial, true, true);
+    return onEngine(engine, base, sha(base), md, adapter, initial, true, true);
   }
 
   /**
@@ -79,8 +79,8 @@ public final class Adapters {
       throw new ModelFormatException(config, "fan_in_fan_out " + h.fanInFanOut() + " does not match the " + md.family().name() + " base " + base);
     }
     String recorded = AdapterDirectory.baseSha256(adapterDir);
+    String actual = sha(base); // hashed once: a base's weights may be gigabytes
     if (recorded != null) {
-      String actual = Compositions.sha256(CheckpointFiles.identifyingFile(base));
       if (!recorded.equals(actual)) {
         throw new ModelFormatException(
             adapterDir.resolve(AdapterDirectory.WEIGHTS),
@@ -112,7 +112,7 @@ public final class Adapters {
     }
     Map<String, HostTensor> values = new LinkedHashMap<>();
     expected.keySet().forEach(k -> values.put(k, saved.get(k)));
-    return onEngine(engine, adapterDir, base, md, adapter, values, trainable, false);
+    return onEngine(engine, adapterDir, actual, md, adapter, values, trainable, false);
   }
 
   private static LoraAdapter adapter(ModelDirectory md, LoraConfig config) {
@@ -122,19 +122,22 @@ public final class Adapters {
     return LoraAdapter.of(config, md.model().parameterShapes(), modules, family.fanInFanOut(), family.defaultLoraTargets());
   }
 
+  private static String sha(Path base) throws IOException {
+    return Compositions.sha256(CheckpointFiles.identifyingFile(base));
+  }
+
   private static LoadedModel onEngine(
-      Engine engine, Path path, Path base, ModelDirectory md, LoraAdapter adapter, Map<String, HostTensor> values,
+      Engine engine, Path path, String sha, ModelDirectory md, LoraAdapter adapter, Map<String, HostTensor> values,
       boolean trainable, boolean fresh) throws IOException {
     Map<String, HostTensor> all = new LinkedHashMap<>(md.weights());
     all.putAll(values);
     Parameters params = engine.createParameters(all, trainable ? values.keySet() : Set.of());
-    String sha = Compositions.sha256(CheckpointFiles.identifyingFile(base));
     ModelDirectory light = md.withoutWeights();
     ModelWriter writer =
         new ModelWriter() {
           @Override
           public void write(Path dir, Map<String, HostTensor> w) throws IOException {
-            AdapterDirectory.write(dir, adapter, base, sha, w);
+            AdapterDirectory.write(dir, adapter, md.path(), sha, w);
             light.writeTokenizer(dir);
           }
 

@@ -15,7 +15,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A model loaded onto an engine, plain (a GPT from a model directory) or composed (a {@link
@@ -257,15 +256,15 @@ public final class LoadedModel {
   }
 
   /**
-   * Sets the model's parameters from the {@code model.safetensors} of a directory this model's
-   * {@link #writer()} wrote (or {@link #save saved}): every trainable parameter must be there;
+   * Sets the model's parameters from a directory this model's {@link #writer()} wrote (or {@link
+   * #save saved}), read back through {@link ModelWriter#read}: every trainable parameter must be there;
    * frozen ones absent from the file (a composition's bases) keep their values.
    *
    * @throws IOException naming the file and the missing parameter
    */
   public void restore(Path dir) throws IOException {
     Path file = dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
-    Map<String, HostTensor> w = restorable(dir);
+    Map<String, HostTensor> w = writer.read(dir);
     for (String name : params.names()) {
       HostTensor v = w.get(name);
       if (v != null) {
@@ -274,11 +273,6 @@ public final class LoadedModel {
         throw new IOException(file + ": missing parameter " + name);
       }
     }
-  }
-
-  /** The saved values by parameter name: a plain model's through its directory, a composition's file as is. */
-  private Map<String, HostTensor> restorable(Path dir) throws IOException {
-    return writer.read(dir);
   }
 
   /** Whether {@code dir} holds a complete model directory, plain or composed. */
@@ -294,27 +288,5 @@ public final class LoadedModel {
   /** The composition, for a composed model. */
   public Optional<ComposedModel> composition() {
     return Optional.ofNullable(composition);
-  }
-
-  /** Every expected tensor present with the expected shape; nothing unexpected. */
-  static void checkWeights(Path file, Map<String, HostTensor> expected, Map<String, HostTensor> actual)
-      throws IOException {
-    for (var e : expected.entrySet()) {
-      HostTensor a = actual.get(e.getKey());
-      if (a == null) {
-        throw new IOException(file + ": missing tensor " + e.getKey() + " (config.json expects it)");
-      }
-      if (!a.shape().equals(e.getValue().shape())) {
-        throw new IOException(file + ": tensor " + e.getKey() + " has shape " + a.shape() + " but config.json implies " + e.getValue().shape());
-      }
-      if (a.dtype() != e.getValue().dtype()) {
-        throw new IOException(file + ": tensor " + e.getKey() + " is " + a.dtype() + ", expected " + e.getValue().dtype());
-      }
-    }
-    Set<String> extra = new TreeSet<>(actual.keySet());
-    extra.removeAll(expected.keySet());
-    if (!extra.isEmpty()) {
-      throw new IOException(file + ": unexpected tensors " + extra);
-    }
   }
 }
