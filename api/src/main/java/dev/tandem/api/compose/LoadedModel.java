@@ -277,10 +277,15 @@ public final class LoadedModel {
 
   /** Whether {@code dir} holds a complete model directory, plain or composed. */
   public static boolean isComplete(Path dir) {
-    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
-      return java.nio.file.Files.isRegularFile(dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS));
+    boolean adapterWeights = java.nio.file.Files.isRegularFile(dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS));
+    if (Compositions.isComposed(dir)) { // its parameters: model.safetensors, or PEFT's files (LoRA)
+      return (dev.tandem.api.io.CheckpointFiles.present(dir) || adapterWeights)
+          && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
     }
-    return java.nio.file.Files.isRegularFile(dir.resolve(Compositions.isComposed(dir) ? Compositions.FILE : ModelDirectory.CONFIG))
+    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
+      return adapterWeights;
+    }
+    return java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG))
         && dev.tandem.api.io.CheckpointFiles.present(dir)
         && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
   }
