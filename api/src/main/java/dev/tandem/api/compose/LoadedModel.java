@@ -263,7 +263,9 @@ public final class LoadedModel {
    * @throws IOException naming the file and the missing parameter
    */
   public void restore(Path dir) throws IOException {
-    Path file = dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
+    Path file = composition != null ? dir.resolve(composition.composition().parametersFile())
+        : adapted != null ? dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS)
+        : dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
     Map<String, HostTensor> w = writer.read(dir);
     for (String name : params.names()) {
       HostTensor v = w.get(name);
