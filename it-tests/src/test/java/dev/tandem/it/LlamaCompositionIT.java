@@ -12,6 +12,7 @@ import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.engine.CompiledFunction;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
+import dev.tandem.api.io.AtomicFiles;
 import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
@@ -61,7 +62,7 @@ class LlamaCompositionIT {
    * and shapes, the anchor named as the base) beside {@code composition.json}; it reloads to
    * identical logits, as a composition and as a plain adapter on the anchor; it merges (in memory,
    * {@code compose --merge} and {@code tandem merge}) into a plain Llama directory with the same
-   * logits.
+   * logits; and {@code compose --resume} continues from a checkpoint to the same adapter bytes.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("dev.tandem.it.AllEngines#names")
@@ -117,8 +118,19 @@ class LlamaCompositionIT {
     SyntheticTask.ADDITION.generate(4, 32, 8).write(train, dir.resolve("eval.jsonl"));
     List<String> on = List.of("--engine", engine, "--threads", AllEngines.THREADS);
     Path lora = dir.resolve("lora");
-    run(on, "compose", "--strategy", "lora", "--anchor", anchor.toString(), "--rank", "2", "--data", train.toString(),
-        "--output", lora.toString(), "--max-steps", "2", "--batch-size", "4", "--merge");
+    List<String> args = List.of("--strategy", "lora", "--anchor", anchor.toString(), "--rank", "2", "--data", train.toString(),
+        "--max-steps", "2", "--save-steps", "1", "--batch-size", "4", "--learning-rate", "1e-2");
+    run(on, "compose", concat(args, "--output", lora.toString(), "--merge"));
+    // a run stopped after checkpoint-1 resumes from the adapter files to the same bytes
+    Path resumed = dir.resolve("resumed");
+    run(on, "compose", concat(args, "--output", resumed.toString()));
+    AtomicFiles.deleteRecursively(resumed.resolve("checkpoint-2"));
+    for (String f : List.of(AdapterDirectory.CONFIG, AdapterDirectory.WEIGHTS, "composition.json")) {
+      Files.delete(resumed.resolve(f));
+    }
+    Cli r = run(on, "compose", concat(args, "--output", resumed.toString(), "--resume"));
+    assertTrue(r.out().contains("resuming at step 1"), r.out());
+    assertArrayEquals(Files.readAllBytes(lora.resolve(AdapterDirectory.WEIGHTS)), Files.readAllBytes(resumed.resolve(AdapterDirectory.WEIGHTS)));
     JsonNode cfg = new ObjectMapper().readTree(lora.resolve(AdapterDirectory.CONFIG).toFile());
     assertEquals("[\"down_proj\",\"gate_proj\",\"k_proj\",\"o_proj\",\"q_proj\",\"up_proj\",\"v_proj\"]", cfg.get("target_modules").toString());
     Path merged = dir.resolve("merged-cli");
@@ -128,6 +140,12 @@ class LlamaCompositionIT {
       assertClose(composed, logits(e, tandem.loadModel(e, lora.resolve("merged"), false)), 1e-5f, "compose --merge");
       assertClose(composed, logits(e, tandem.loadModel(e, merged, false)), 1e-5f, "tandem merge");
     }
+  }
+
+  private static String[] concat(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all.toArray(String[]::new);
   }
 
   private static void randomiseB(LoadedModel m) {
