@@ -5,24 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tandem.api.adapter.AdapterDirectory;
 import dev.tandem.api.compose.BaseModel;
 import dev.tandem.api.compose.Composition;
 import dev.tandem.api.compose.Compositions;
 import dev.tandem.api.compose.CompositionStrategy;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
+import dev.tandem.api.io.ModelFormatException;
+import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
+import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tokenizer.ByteTokenizer;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The strategies' settings, parameters and LoRA's merge, without an engine. */
+/** The strategies' settings, parameters, LoRA's merge and its files in PEFT's layout, without an engine. */
 class StrategiesTest {
   @TempDir Path root;
 
@@ -104,39 +110,107 @@ class StrategiesTest {
     assertTrue(msg(() -> s.settings(bases(true), Map.of())).contains("no --augment"));
     assertTrue(msg(() -> s.settings(bases, Map.of("rank", "0"))).contains(">= 1"));
     assertTrue(msg(() -> s.settings(bases, Map.of("connect_every", "2"))).contains("its options: rank, alpha, targets"));
-    assertTrue(msg(() -> s.settings(bases, Map.of("targets", "attn.nope"))).contains("unknown LoRA target 'attn.nope'"));
+    String nope = msg(() -> s.settings(bases, Map.of("targets", "attn.nope")));
+    assertTrue(nope.contains("[attn.nope] match no linear weight") && nope.contains("its linear modules: attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj;"), nope);
     assertEquals(List.of("rank", "alpha", "targets"), s.options().stream().map(o -> o.name()).toList());
     ObjectNode two = s.settings(bases, Map.of("rank", "2", "targets", "attn.c_attn, mlp.c_fc"));
     assertEquals(2.0, two.get("alpha").doubleValue());
     assertEquals("[\"attn.c_attn\",\"mlp.c_fc\"]", two.get("targets").toString());
     ObjectNode settings = s.settings(bases, Map.of("rank", "3"));
+    assertEquals("[\"all-linear\"]", settings.get("targets").toString(), "every projection by default, as before");
     Composition c = s.build(bases, settings);
     Map<String, HostTensor> p = c.initialParameters(1);
     long count = p.values().stream().mapToLong(t -> t.shape().size()).sum();
-    assertEquals(3 * LoraModel.parametersPerRank(bases.get(0).config(), LoraModel.DEFAULT_TARGETS), count);
+    assertEquals(3 * LoraStrategy.parametersPerRank(bases.get(0).directory(), LoraStrategy.DEFAULT_TARGETS), count);
+    assertEquals(3 * 4 * ((64 + 192) + (64 + 64) + (64 + 256) + (256 + 64)), count, "r (in + out) per projection");
     assertEquals(32, p.size(), "A and B for 4 projections in 4 blocks");
+    // PEFT's keys and shapes: A [r, in], B [out, r]
+    String fc = "base_model.model.transformer.h.2.mlp.c_fc.";
+    assertEquals(Shape.of(3, 64), p.get(fc + "lora_A.weight").shape());
+    assertEquals(Shape.of(256, 3), p.get(fc + "lora_B.weight").shape());
+    // the old target names (GPT-2's projections) select the same adapters
+    ObjectNode old = s.settings(bases, Map.of("rank", "3", "targets", "attn.c_attn,attn.c_proj,mlp.c_fc,mlp.c_proj"));
+    assertEquals(p.keySet(), s.build(bases, old).initialParameters(1).keySet());
     // zero B: merging changes nothing
     assertEquals(bases.get(0).directory().weights(), c.merge(p).orElseThrow());
-    // merged = W + (alpha / r) A B
-    Random r = new Random(2);
-    Map<String, HostTensor> trained = new java.util.LinkedHashMap<>(p);
-    HostTensor b = p.get("lora.h.2.mlp.c_fc.lora_B");
-    float[] bv = new float[b.shape().size()];
-    for (int i = 0; i < bv.length; i++) {
-      bv[i] = (float) r.nextGaussian();
-    }
-    trained.put("lora.h.2.mlp.c_fc.lora_B", HostTensor.of(bv, b.shape().dims()));
+    // merged = W + (alpha / r) B A, transposed into GPT-2's [in, out] weight
+    Map<String, HostTensor> trained = withRandomB(p, 2);
     Map<String, HostTensor> merged = c.merge(trained).orElseThrow();
     float[] w = bases.get(0).directory().weights().get("h.2.mlp.c_fc.weight").floats();
-    float[] a = p.get("lora.h.2.mlp.c_fc.lora_A").floats();
+    float[] a = p.get(fc + "lora_A.weight").floats();
+    float[] bv = trained.get(fc + "lora_B.weight").floats();
     float[] m = merged.get("h.2.mlp.c_fc.weight").floats();
     int out = 256;
     double expected = w[5 * out + 7];
     for (int k = 0; k < 3; k++) {
-      expected += a[5 * 3 + k] * bv[k * out + 7];
+      expected += bv[7 * 3 + k] * a[k * 64 + 5];
     }
     assertEquals(expected, m[5 * out + 7], 1e-5);
-    assertEquals(bases.get(0).directory().weights().get("h.1.mlp.c_fc.weight"), merged.get("h.1.mlp.c_fc.weight"));
+  }
+
+  @Test
+  void loraWritesPeftFilesAndReadsThemAndTheOldLayoutBack() throws Exception {
+    LoraStrategy s = new LoraStrategy();
+    List<BaseModel> bases = bases(false);
+    Composition c = s.build(bases, s.settings(bases, Map.of("rank", "2", "alpha", "4")));
+    Map<String, HostTensor> p = withRandomB(c.initialParameters(1), 3);
+    Path dir = Files.createDirectories(root.resolve("lora"));
+    c.writeParameters(dir, p);
+    assertEquals(AdapterDirectory.WEIGHTS, c.parametersFile());
+    AdapterDirectory.Header h = AdapterDirectory.readHeader(dir);
+    assertEquals(2, h.config().rank());
+    assertEquals(4f, h.config().alpha());
+    assertEquals(List.of("c_attn", "c_fc", "c_proj"), h.config().targets(), "all-linear, resolved as PEFT names modules");
+    assertTrue(h.fanInFanOut(), "GPT-2's Conv1D");
+    assertEquals(bases.get(0).path().toString(), h.base());
+    assertEquals(bases.get(0).sha256(), AdapterDirectory.baseSha256(dir));
+    assertEquals(p, AdapterDirectory.readWeights(dir), "PEFT's keys as they are");
+    assertEquals(p, c.readParameters(dir));
+    // an adapter_config.json that says otherwise than the settings is an error naming it
+    Composition r4 = s.build(bases, s.settings(bases, Map.of("rank", "4", "alpha", "4")));
+    String e = assertThrows(ModelFormatException.class, () -> r4.readParameters(dir)).getMessage();
+    assertTrue(e.contains(AdapterDirectory.CONFIG) && e.contains("do not match composition.json's settings (r 4"), e);
+    // an older Tandem's layout: lora.h.<l>.<target>.lora_A [in, r], lora_B [r, out], in model.safetensors
+    Map<String, HostTensor> legacy = new LinkedHashMap<>();
+    p.forEach((k, v) -> {
+      String local = k.substring("base_model.model.transformer.".length()).replace(".weight", "");
+      legacy.put("lora." + local, transpose(v));
+    });
+    Path old = Files.createDirectories(root.resolve("old"));
+    Safetensors.write(old.resolve("model.safetensors"), legacy, Map.of());
+    assertEquals(p, c.readParameters(old));
+    legacy.put("lora.h.9.attn.c_attn.lora_A", HostTensor.zeros(64, 2));
+    Safetensors.write(old.resolve("model.safetensors"), legacy, Map.of());
+    e = assertThrows(ModelFormatException.class, () -> c.readParameters(old)).getMessage();
+    assertTrue(e.contains("model.safetensors") && e.contains("unexpected tensors [lora.h.9.attn.c_attn.lora_A]"), e);
+  }
+
+  private static Map<String, HostTensor> withRandomB(Map<String, HostTensor> p, long seed) {
+    Random r = new Random(seed);
+    Map<String, HostTensor> out = new LinkedHashMap<>(p);
+    p.forEach((k, v) -> {
+      if (k.endsWith("lora_B.weight")) {
+        float[] b = new float[v.shape().size()];
+        for (int i = 0; i < b.length; i++) {
+          b[i] = (float) r.nextGaussian();
+        }
+        out.put(k, HostTensor.of(b, v.shape().dims()));
+      }
+    });
+    return out;
+  }
+
+  private static HostTensor transpose(HostTensor t) {
+    int rows = t.shape().dim(0);
+    int cols = t.shape().dim(1);
+    float[] a = t.floats();
+    float[] o = new float[a.length];
+    for (int i = 0; i < rows; i++) {
+      for (int j = 0; j < cols; j++) {
+        o[j * rows + i] = a[i * cols + j];
+      }
+    }
+    return HostTensor.of(o, cols, rows);
   }
 
   private static String msg(org.junit.jupiter.api.function.Executable e) {

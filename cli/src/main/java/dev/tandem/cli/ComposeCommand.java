@@ -8,7 +8,6 @@ import dev.tandem.api.data.Batcher;
 import dev.tandem.api.data.Example;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
-import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.objective.Objective;
 import dev.tandem.api.tensor.HostTensor;
@@ -176,11 +175,7 @@ public final class ComposeCommand implements Callable<Integer> {
       Trainer.Result r = trainer.train(new SequenceData(train, batcher, training.batchSize, training.seed), eval, resume);
       Path png = LossPlot.write(output.resolve("metrics.jsonl"), output.resolve("loss.png"), strategy + " composition loss");
       if (merge) {
-        Map<String, HostTensor> merged =
-            composed.merge(lm.params().readAll())
-                .orElseThrow(() -> new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights"));
-        ModelDirectory anchorDir = composed.anchor().directory();
-        ModelDirectory.save(output.resolve("merged"), anchorDir.config(), anchorDir.tokenizer(), merged);
+        composed.saveMerged(output.resolve("merged"), lm.params().readAll());
         out.printf("compose: merged model in %s%n", output.resolve("merged"));
       }
       out.printf("compose: done at step %d: %s; composed model in %s%s%n", r.steps(), progress.lossSummary(r.lastEvalLoss()), output,

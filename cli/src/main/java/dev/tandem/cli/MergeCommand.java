@@ -13,7 +13,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code tandem merge}: folds a LoRA adapter into its base ({@code W + alpha/r B A}) and writes a
- * full model directory in the base's layout, which transformers loads without PEFT.
+ * full model directory in the base's layout, which transformers loads without PEFT. A composed
+ * directory of a strategy that merges ({@code lora}) is merged into its anchor the same way.
  */
 @Command(name = "merge", description = "Fold a LoRA adapter (PEFT's layout) into its base and write the full model directory.")
 public final class MergeCommand implements Callable<Integer> {
@@ -35,6 +36,12 @@ public final class MergeCommand implements Callable<Integer> {
     Tandem tandem = Tandem.create();
     try (Engine engine = engineOptions.create(tandem)) {
       LoadedModel lm = adapter == null ? tandem.loadModel(engine, model, false) : tandem.loadModel(engine, model, adapter, false);
+      var composed = lm.composition().filter(c -> c.composition().mergeable());
+      if (composed.isPresent()) { // a lora composition: its anchor with the adapter folded in
+        composed.get().saveMerged(output, lm.params().readAll());
+        spec.commandLine().getOut().printf("merge: %s composition %s into %s%n", composed.get().strategy(), composed.get().settings(), output);
+        return 0;
+      }
       if (lm.adapter().isEmpty()) {
         throw new IllegalArgumentException(model + " is not a LoRA adapter (no adapter_config.json); pass the adapter directory");
       }

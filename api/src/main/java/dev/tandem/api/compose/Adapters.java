@@ -116,10 +116,24 @@ public final class Adapters {
   }
 
   private static LoraAdapter adapter(ModelDirectory md, LoraConfig config) {
+    return adapter(md, config, "");
+  }
+
+  /**
+   * The adapter of {@code config} on the model of {@code md} whose parameter names carry {@code
+   * prefix} (a composition's {@link BaseModel#prefix()}, or none): PEFT's module names, layout and
+   * default targets from the model's family, so that it is written and read in PEFT's layout for
+   * every family.
+   *
+   * @throws IllegalArgumentException when a target matches no weight
+   */
+  public static LoraAdapter adapter(ModelDirectory md, LoraConfig config, String prefix) {
     ModelFamily family = md.family();
     Map<String, String> modules = new LinkedHashMap<>();
-    md.checkpoint().checkpointNames().forEach((param, key) -> modules.put(param, family.moduleName(key)));
-    return LoraAdapter.of(config, md.model().parameterShapes(), modules, family.fanInFanOut(), family.defaultLoraTargets());
+    md.checkpoint().checkpointNames().forEach((param, key) -> modules.put(prefix + param, family.moduleName(key)));
+    Map<String, Shape> shapes = new LinkedHashMap<>();
+    md.model().parameterShapes().forEach((param, shape) -> shapes.put(prefix + param, shape));
+    return LoraAdapter.of(config, shapes, modules, family.fanInFanOut(), family.defaultLoraTargets());
   }
 
   private static String sha(Path base) throws IOException {

@@ -1,7 +1,10 @@
 package dev.tandem.api.compose;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tandem.api.io.AtomicFiles;
 import dev.tandem.api.tensor.HostTensor;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,5 +35,28 @@ public record ComposedModel(
   /** {@link Composition#merge} of the new parameters among {@code weights}. */
   public Optional<Map<String, HostTensor>> merge(Map<String, HostTensor> weights) {
     return composition.merge(weights);
+  }
+
+  /**
+   * Writes {@link #merge merged} weights as a plain model directory in the anchor's layout (its
+   * {@code config.json}, checkpoint names and tokenizer files, whatever its family), atomically.
+   *
+   * @throws IllegalArgumentException when the strategy cannot be merged
+   */
+  public void saveMerged(Path dir, Map<String, HostTensor> weights) throws IOException {
+    Map<String, HostTensor> merged =
+        merge(weights).orElseThrow(() -> new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights"));
+    Path staged = AtomicFiles.stagingDirectory(dir);
+    try {
+      anchor().directory().writeModel(staged, merged);
+      AtomicFiles.replaceDirectory(staged, dir);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        AtomicFiles.deleteRecursively(staged);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
   }
 }

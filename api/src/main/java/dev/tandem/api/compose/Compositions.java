@@ -10,7 +10,6 @@ import dev.tandem.api.io.JsonFiles;
 import dev.tandem.api.io.CheckpointFiles;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.io.ModelFormatException;
-import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
@@ -32,8 +31,9 @@ import java.util.TreeSet;
 /**
  * Creating, saving and loading compositions.
  *
- * <p>A composed model directory holds {@value #FILE}, {@code model.safetensors} with the new
- * parameters only, and a copy of the anchor's {@code tokenizer.json}:
+ * <p>A composed model directory holds {@value #FILE}, the new parameters only (in {@code
+ * model.safetensors}, or the layout the strategy's {@link Composition#writeParameters} writes: PEFT's
+ * adapter files for LoRA), and a copy of the anchor's {@code tokenizer.json}:
  *
  * <pre>{@code
  * {"format": "tandem-composition", "version": 1, "strategy": "calm",
@@ -162,11 +162,8 @@ public final class Compositions {
     } catch (IllegalArgumentException e) {
       throw new ModelFormatException(file, e.getMessage(), e);
     }
-    Path weightsFile = dir.resolve(ModelDirectory.WEIGHTS);
-    if (!Files.isRegularFile(weightsFile)) {
-      throw new ModelFormatException(dir, "missing " + ModelDirectory.WEIGHTS + " (the composition's parameters)");
-    }
-    Map<String, HostTensor> saved = Safetensors.read(weightsFile);
+    Path weightsFile = dir.resolve(c.parametersFile());
+    Map<String, HostTensor> saved = c.readParameters(dir);
     Map<String, HostTensor> expected = c.initialParameters(0);
     checkParameters(weightsFile, expected, saved);
     Map<String, HostTensor> values = new LinkedHashMap<>();
@@ -215,7 +212,7 @@ public final class Compositions {
       }
       own.put(n, v);
     }
-    Safetensors.write(dir.resolve(ModelDirectory.WEIGHTS), own, Map.of("format", "pt", "tandem", FORMAT));
+    composed.composition().writeParameters(dir, own);
     composed.anchor().directory().writeTokenizer(dir);
     JsonFiles.write(dir.resolve(FILE), root);
   }
@@ -314,7 +311,18 @@ public final class Compositions {
     }
     Parameters params = engine.createParameters(all, trainable ? fresh.keySet() : Set.of());
     ComposedModel composed = new ComposedModel(strategy, bases, settings, c, fresh.keySet());
-    ModelWriter writer = (d, w) -> write(d, composed, w);
+    ModelWriter writer =
+        new ModelWriter() {
+          @Override
+          public void write(Path d, Map<String, HostTensor> w) throws IOException {
+            Compositions.write(d, composed, w);
+          }
+
+          @Override
+          public Map<String, HostTensor> read(Path d) throws IOException {
+            return c.readParameters(d);
+          }
+        };
     Tokenizer tokenizer = bases.get(0).directory().tokenizer();
     return LoadedModel.composed(dir, c.model(), params, tokenizer, writer, composed);
   }

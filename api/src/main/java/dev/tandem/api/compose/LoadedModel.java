@@ -263,7 +263,9 @@ public final class LoadedModel {
    * @throws IOException naming the file and the missing parameter
    */
   public void restore(Path dir) throws IOException {
-    Path file = dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
+    Path file = composition != null ? dir.resolve(composition.composition().parametersFile())
+        : adapted != null ? dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS)
+        : dev.tandem.api.io.CheckpointFiles.identifyingFile(dir);
     Map<String, HostTensor> w = writer.read(dir);
     for (String name : params.names()) {
       HostTensor v = w.get(name);
@@ -277,10 +279,15 @@ public final class LoadedModel {
 
   /** Whether {@code dir} holds a complete model directory, plain or composed. */
   public static boolean isComplete(Path dir) {
-    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
-      return java.nio.file.Files.isRegularFile(dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS));
+    boolean adapterWeights = java.nio.file.Files.isRegularFile(dir.resolve(dev.tandem.api.adapter.AdapterDirectory.WEIGHTS));
+    if (Compositions.isComposed(dir)) { // its parameters: model.safetensors, or PEFT's files (LoRA)
+      return (dev.tandem.api.io.CheckpointFiles.present(dir) || adapterWeights)
+          && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
     }
-    return java.nio.file.Files.isRegularFile(dir.resolve(Compositions.isComposed(dir) ? Compositions.FILE : ModelDirectory.CONFIG))
+    if (dev.tandem.api.adapter.AdapterDirectory.isAdapter(dir)) {
+      return adapterWeights;
+    }
+    return java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.CONFIG))
         && dev.tandem.api.io.CheckpointFiles.present(dir)
         && java.nio.file.Files.isRegularFile(dir.resolve(ModelDirectory.TOKENIZER));
   }

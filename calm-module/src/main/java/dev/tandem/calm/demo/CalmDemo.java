@@ -3,14 +3,15 @@ package dev.tandem.calm.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tandem.api.adapter.AdapterDirectory;
 import dev.tandem.api.inject.Experiment;
 import dev.tandem.api.inject.ExperimentContext;
 import dev.tandem.api.io.AtomicFiles;
-import dev.tandem.api.io.ModelConfigs;
+import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;
-import dev.tandem.calm.LoraModel;
+import dev.tandem.calm.LoraStrategy;
 import dev.tandem.calm.kv.KvArithmetic;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -125,7 +126,7 @@ public final class CalmDemo implements Experiment {
     }
     st.stage("compose CALM", () -> st.compose("calm", mB, List.of(mA), calmOptions, cTrain, calm, composeSteps, o.getFloat("calm-lr"), false));
     long calmParams = parameters(calm);
-    long perRank = LoraModel.parametersPerRank(ModelConfigs.read(mB.resolve("config.json")), LoraModel.DEFAULT_TARGETS);
+    long perRank = LoraStrategy.parametersPerRank(ModelDirectory.load(mB), LoraStrategy.DEFAULT_TARGETS);
     int rank = (int) Math.max(1, Math.round((double) calmParams / perRank));
     st.stage("compose LoRA", () -> st.compose("lora", mB, List.of(), Map.of("rank", Integer.toString(rank)), cTrain, lora, composeSteps, o.getFloat("lora-lr"), true));
     long loraParams = parameters(lora);
@@ -214,6 +215,8 @@ public final class CalmDemo implements Experiment {
   }
 
   private static long parameters(Path modelDir) throws IOException {
-    return Safetensors.read(modelDir.resolve("model.safetensors")).values().stream().mapToLong(t -> t.shape().size()).sum();
+    Path adapter = modelDir.resolve(AdapterDirectory.WEIGHTS); // a lora composition's parameters, in PEFT's layout
+    Path file = Files.isRegularFile(adapter) ? adapter : modelDir.resolve("model.safetensors");
+    return Safetensors.read(file).values().stream().mapToLong(t -> t.shape().size()).sum();
   }
 }

@@ -13,7 +13,6 @@ import dev.tandem.api.model.Gpt;
 import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.optim.AdamW;
-import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.Evaluation;
 import dev.tandem.api.train.LrSchedule;
@@ -101,10 +100,7 @@ final class Stages {
       out.printf("compose: %s, %s; %,d trainable parameters of %,d%n", strategy, composed.settings(), lm.params().count(true), lm.params().count(false));
       train(strategy, engine, lm, data, output, steps, lr);
       if (merge) {
-        Map<String, HostTensor> merged =
-            composed.merge(lm.params().readAll()).orElseThrow(() -> new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights"));
-        ModelDirectory anchorDir = composed.anchor().directory();
-        ModelDirectory.save(output.resolve("merged"), anchorDir.config(), anchorDir.tokenizer(), merged);
+        composed.saveMerged(output.resolve("merged"), lm.params().readAll());
       }
     }
   }
