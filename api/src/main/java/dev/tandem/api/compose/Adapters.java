@@ -159,6 +159,11 @@ public final class Adapters {
           public Map<String, HostTensor> read(Path dir) throws IOException {
             return AdapterDirectory.readWeights(dir);
           }
+
+          @Override
+          public Map<String, HostTensor> values(Parameters p) {
+            return ModelWriter.read(p, values.keySet());
+          }
         };
     LoadedModel.Adapted a = new LoadedModel.Adapted(adapter, light, fresh ? Map.copyOf(values) : null);
     return LoadedModel.adapted(path, new AdaptedLM(md.model(), adapter), params, md.tokenizer(), writer, a);

@@ -322,6 +322,11 @@ public final class Compositions {
           public Map<String, HostTensor> read(Path d) throws IOException {
             return c.readParameters(d);
           }
+
+          @Override
+          public Map<String, HostTensor> values(Parameters p) {
+            return ModelWriter.read(p, fresh.keySet());
+          }
         };
     Tokenizer tokenizer = bases.get(0).directory().tokenizer();
     return LoadedModel.composed(dir, c.model(), params, tokenizer, writer, composed);

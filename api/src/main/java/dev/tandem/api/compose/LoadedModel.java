@@ -243,7 +243,7 @@ public final class LoadedModel {
   public void save(Path dir) throws IOException {
     Path staged = dev.tandem.api.io.AtomicFiles.stagingDirectory(dir);
     try {
-      writer.write(staged, params.readAll());
+      writer.write(staged, writer.values(params));
       dev.tandem.api.io.AtomicFiles.replaceDirectory(staged, dir);
     } catch (IOException | RuntimeException | Error e) {
       try {

@@ -23,4 +23,22 @@ public interface ModelWriter {
   default Map<String, HostTensor> read(Path dir) throws IOException {
     return dev.tandem.api.io.Safetensors.read(dir.resolve("model.safetensors"));
   }
+
+  /**
+   * Copies to the host the parameter values {@link #write} needs: all of them by default; writers
+   * that save a part of the model (an adapter, a composition's new parameters) read only that
+   * part, so that saving a checkpoint of a LoRA run never copies the frozen base.
+   */
+  default Map<String, HostTensor> values(dev.tandem.api.engine.Parameters params) {
+    return params.readAll();
+  }
+
+  /** Reads {@code names} from {@code params}, in that order: for {@link #values} overrides. */
+  static Map<String, HostTensor> read(dev.tandem.api.engine.Parameters params, java.util.Collection<String> names) {
+    Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
+    for (String n : names) {
+      out.put(n, params.read(n));
+    }
+    return out;
+  }
 }

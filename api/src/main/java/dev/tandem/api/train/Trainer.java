@@ -154,7 +154,7 @@ public final class Trainer {
         }
         if (last || (config.saveSteps() > 0 && done % config.saveSteps() == 0)) {
           TrainerState st = new TrainerState(done, (int) (done / perEpoch), (int) (done % perEpoch), total, seed, objective.name(), optimizer.name(), engine.name(), lastLoss, lastEval);
-          Path dir = Checkpoints.write(output, st, params.readAll(), step.state(), writer);
+          Path dir = Checkpoints.write(output, st, writer.values(params), step.state(), writer);
           Checkpoints.prune(output, config.keepCheckpoints());
           listeners.forEach(l -> l.onCheckpoint(stepDone, dir));
           if (last) {
@@ -217,7 +217,7 @@ public final class Trainer {
   private void writeFinal(TrainerState st) throws IOException {
     Path tmp = Files.createTempDirectory(output, ".final-");
     try {
-      writer.write(tmp, params.readAll());
+      writer.write(tmp, writer.values(params));
       try (var files = Files.list(tmp)) {
         for (Path f : files.toList()) {
           Files.move(f, output.resolve(f.getFileName()), java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
