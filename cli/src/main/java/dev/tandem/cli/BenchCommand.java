@@ -76,6 +76,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "2", description = "With --shape: measurements per figure and side, taking turns with the peer; the best is kept (default: ${DEFAULT-VALUE}).")
   int rounds;
 
+  @Option(names = "--profile", description = "With --shape: after the figures, profile 2 training steps op by op (self time per native op; engines with a profiler: djl).")
+  boolean profile;
+
   private int threads;
 
   @Override
@@ -97,7 +100,7 @@ public final class BenchCommand implements Callable<Integer> {
         EngineOptionsMixin.announce(spec.commandLine().getErr(), engine, threads);
         if (shape != null) {
           new ShapeBench(tandem, engine, spec.commandLine().getOut(), spec.commandLine().getErr())
-              .run(shape, layers, batch, seqLen, steps, newTokens, threads, peer, Math.max(1, rounds));
+              .run(shape, layers, batch, seqLen, steps, newTokens, threads, peer, Math.max(1, rounds), profile);
           continue;
         }
         Benchmark.Subject subject;

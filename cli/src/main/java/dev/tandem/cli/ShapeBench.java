@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,7 +46,7 @@ final class ShapeBench {
   }
 
   /** Measures and prints; returns the JSON object printed. */
-  Map<String, Object> run(String shape, int layers, int batch, int seq, int steps, int newTokens, int threads, boolean withPeer, int rounds)
+  Map<String, Object> run(String shape, int layers, int batch, int seq, int steps, int newTokens, int threads, boolean withPeer, int rounds, boolean profile)
       throws IOException {
     ObjectNode config = BenchShapes.config(shape, layers, tandem.tokenizer().vocabSize());
     String type = config.get("model_type").asText();
@@ -111,6 +112,12 @@ final class ShapeBench {
       if (peer != null) {
         peerRss = peer.ask("rss");
       }
+      if (profile) {
+        err.println("bench: profiling 2 training steps");
+        err.flush();
+        engine.profile(() -> b.trainSteps(2)).ifPresentOrElse(p -> r.put("train_op_profile", profileJson(p)),
+            () -> r.put("train_op_profile", "the " + engine.name() + " engine has no op profiler"));
+      }
       r.put("prefill_length", b.prefillLength());
       r.put("ratio_context", b.ratioContext());
     }
@@ -152,6 +159,20 @@ final class ShapeBench {
     return r;
   }
 
+  /** The top ops of a profile: name, calls, self milliseconds and share, for the JSON and the table. */
+  private static List<Map<String, Object>> profileJson(dev.tandem.api.engine.OpProfile p) {
+    List<Map<String, Object>> out = new java.util.ArrayList<>();
+    for (var op : p.top(15)) {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("op", op.name());
+      m.put("calls", op.calls());
+      m.put("self_ms", Benchmark.round(op.selfMillis()));
+      m.put("share", Benchmark.round(p.share(op)));
+      out.add(m);
+    }
+    return out;
+  }
+
   private static TrainingMemory memory(ObjectNode c, CausalLM model, long n, int batch, int seq) {
     var s = model.config();
     int hidden = s.nEmbd();
@@ -176,6 +197,13 @@ final class ShapeBench {
     long prss = peerRss == null ? 0 : peerRss.get("peak_rss_bytes").asLong();
     out.printf("%-34s %14.3f %14s %10s%n", "peak_rss_gib", rss / 1073741824.0, prss == 0 ? "-" : String.format("%.3f", prss / 1073741824.0),
         prss == 0 ? "-" : String.format("%.2f", (double) rss / prss));
+    if (r.get("train_op_profile") instanceof List<?> ops) {
+      out.println("training step, op by op (self time over 2 steps, profiled):");
+      for (Object o : ops) {
+        Map<?, ?> m = (Map<?, ?>) o;
+        out.printf("  %-40s %6s calls %10.1f ms %6.1f%%%n", m.get("op"), m.get("calls"), m.get("self_ms"), 100 * ((Number) m.get("share")).doubleValue());
+      }
+    }
     out.printf("matmul %.1f GFLOP/s, MFU %.3f; copy %.1f GB/s, batch-1 bound %.1f tokens/s (%.3f of it); analytic %.3f GiB (RSS %.2fx)%n",
         r.get("matmul_gflops"), r.get("mfu"), r.get("copy_bandwidth_gb_per_s"), r.get("decode_b1_bound_tokens_per_second"),
         r.get("decode_b1_over_bound"), (Long) r.get("analytic_total_bytes") / 1073741824.0, r.get("rss_over_analytic"));

@@ -11,7 +11,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * {@code tandem bench --shape smollm2-135m --layers 1} at the smallest cost (one step, batch 1 x 16, two
- * new tokens, one round, no peer) prints one JSON line with every figure: the SmolLM2 shape is built
+ * new tokens, one round, no peer, and an op profile of two training steps) prints one JSON line with every figure: the SmolLM2 shape is built
  * through the llama family found by {@code model_type}. No timing is asserted beyond being positive.
  */
 class BenchShapeIT {
@@ -25,7 +25,7 @@ class BenchShapeIT {
   @MethodSource("dev.tandem.it.AllEngines#names")
   void smolLm2ShapeWithOneLayerPrintsEveryField(String engine) throws Exception {
     Cli c = Cli.run("bench", "--shape", "smollm2-135m", "--layers", "1", "--steps", "1", "--batch-size", "1", "--seq-len", "16",
-        "--new-tokens", "2", "--rounds", "1", "--engine", engine, "--threads", AllEngines.THREADS);
+        "--new-tokens", "2", "--rounds", "1", "--engine", engine, "--threads", AllEngines.THREADS, "--profile");
     assertEquals(0, c.exit(), c.toString());
     JsonNode r = new ObjectMapper().readTree(c.lastLine());
     assertEquals("smollm2-135m", r.get("shape").asText());
@@ -40,5 +40,18 @@ class BenchShapeIT {
       assertTrue(r.get("analytic_bytes").get(f).asLong() > 0, f);
     }
     assertTrue(r.get("peer").isTextual(), "no --peer: the reason is given");
+    JsonNode profile = r.get("train_op_profile");
+    if (engine.equals("djl")) {
+      assertTrue(profile.isArray() && profile.size() > 3, "op profile: " + profile);
+      double share = 0;
+      for (JsonNode op : profile) {
+        assertTrue(op.get("calls").asLong() > 0 && op.get("self_ms").asDouble() >= 0, op.toString());
+        share += op.get("share").asDouble();
+      }
+      assertTrue(share > 0.5 && share <= 1.0001, "the top ops hold most of the time: " + share);
+      assertTrue(c.toString().contains("training step, op by op"), c.toString());
+    } else {
+      assertTrue(profile.isTextual(), "an engine without a profiler says so: " + profile);
+    }
   }
 }

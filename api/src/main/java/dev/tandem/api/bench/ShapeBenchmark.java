@@ -77,6 +77,20 @@ public final class ShapeBenchmark implements AutoCloseable {
   }
 
   /**
+   * Runs {@code n} training steps of {@link #trainTokensPerSecond}'s batch (after its warm-up): the
+   * work to hand to {@link dev.tandem.api.engine.Engine#profile}.
+   */
+  public void trainSteps(int n) {
+    if (trainStep == null) {
+      trainTokensPerSecond();
+    }
+    List<HostTensor> in = trainingBatch();
+    for (int i = 0; i < n; i++) {
+      trainStep.run(in, 1e-4f);
+    }
+  }
+
+  /**
    * Forward-only tokens per second of the training loss (no gradient), same batch and steps as {@link
    * #trainTokensPerSecond}: with it, the share of a training step spent in the forward pass.
    */

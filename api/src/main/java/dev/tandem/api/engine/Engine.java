@@ -52,6 +52,16 @@ public interface Engine extends AutoCloseable {
   /** The ops for eager use outside functions (tests, small utilities). Results must be closed. */
   TensorOps eagerOps();
 
+  /**
+   * Runs {@code work} under the engine's op profiler and returns where the time went, op by op; empty
+   * when the engine has no profiler (the work still runs). For benchmarks: profiling slows the ops it
+   * records.
+   */
+  default java.util.Optional<OpProfile> profile(Runnable work) {
+    work.run();
+    return java.util.Optional.empty();
+  }
+
   /** Releases all device memory of this engine. */
   @Override
   void close();

@@ -139,6 +139,35 @@ public final class DjlEngine implements Engine {
 
   // ---- package-private plumbing -----------------------------------------------------------------
 
+
+  /** PyTorch's autograd profiler over {@code work}, read back from the Chrome trace it writes. */
+  @Override
+  public java.util.Optional<dev.tandem.api.engine.OpProfile> profile(Runnable work) {
+    checkOpen();
+    java.nio.file.Path trace = null;
+    try {
+      trace = java.nio.file.Files.createTempFile("tandem-djl-profile", ".json");
+      ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+      try {
+        work.run();
+      } finally {
+        ai.djl.pytorch.jni.JniUtils.stopProfile(trace.toString());
+      }
+      return java.util.Optional.of(
+          dev.tandem.api.engine.OpProfile.fromChromeTrace(new com.fasterxml.jackson.databind.ObjectMapper().readTree(trace.toFile())));
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("reading PyTorch's profile " + trace, e);
+    } finally {
+      if (trace != null) {
+        try {
+          java.nio.file.Files.deleteIfExists(trace);
+        } catch (java.io.IOException ignored) {
+          // a temporary file
+        }
+      }
+    }
+  }
+
   ai.djl.engine.Engine pytorch() {
     return pytorch;
   }

@@ -1,0 +1,95 @@
+package dev.tandem.api.engine;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Where an engine spent its time while running some work, op by op ({@link Engine#profile}): each
+ * native op's calls and self time (its own time, less the ops it called), largest first.
+ *
+ * @param ops the ops, by self time, largest first
+ * @param totalMillis the sum of the self times (the time inside native ops)
+ */
+public record OpProfile(List<Op> ops, double totalMillis) {
+  /**
+   * One op.
+   *
+   * @param name the engine's name for it, e.g. {@code aten::mm}
+   * @param calls how many times it ran
+   * @param selfMillis its self time
+   */
+  public record Op(String name, long calls, double selfMillis) {}
+
+  /** The {@code n} ops with the most self time. */
+  public List<Op> top(int n) {
+    return ops.subList(0, Math.min(n, ops.size()));
+  }
+
+  /** An op's share of {@link #totalMillis()}. */
+  public double share(Op op) {
+    return totalMillis > 0 ? op.selfMillis() / totalMillis : 0;
+  }
+
+  /**
+   * The profile of a Chrome trace ({@code {"traceEvents": [...]}} or a bare array, complete events
+   * {@code "ph": "X"} with {@code ts} and {@code dur} in microseconds): per thread, an event's self
+   * time is its duration less that of the events nested directly inside it.
+   *
+   * @throws IllegalArgumentException if {@code trace} holds no event list
+   */
+  public static OpProfile fromChromeTrace(JsonNode trace) {
+    JsonNode events = trace.isArray() ? trace : trace.get("traceEvents");
+    if (events == null || !events.isArray()) {
+      throw new IllegalArgumentException("a Chrome trace needs a traceEvents array");
+    }
+    record Event(String name, String thread, double ts, double dur) {}
+    Map<String, List<Event>> byThread = new LinkedHashMap<>();
+    for (JsonNode e : events) {
+      if (!"X".equals(e.path("ph").asText("X")) || !e.has("dur") || !e.has("ts") || !e.has("name")) {
+        continue;
+      }
+      String thread = e.path("pid").asText() + "/" + e.path("tid").asText();
+      byThread.computeIfAbsent(thread, k -> new ArrayList<>()).add(new Event(e.get("name").asText(), thread, e.get("ts").asDouble(), e.get("dur").asDouble()));
+    }
+    Map<String, double[]> acc = new HashMap<>(); // name -> {calls, self micros}
+    for (List<Event> list : byThread.values()) {
+      list.sort(Comparator.comparingDouble(Event::ts).thenComparing(Comparator.comparingDouble(Event::dur).reversed()));
+      Deque<double[]> open = new ArrayDeque<>(); // {end, self micros, index}
+      Deque<String> names = new ArrayDeque<>();
+      for (Event e : list) {
+        while (!open.isEmpty() && open.peek()[0] <= e.ts()) {
+          close(acc, names.pop(), open.pop());
+        }
+        if (!open.isEmpty()) {
+          open.peek()[1] -= Math.min(e.dur(), open.peek()[0] - e.ts());
+        }
+        open.push(new double[] {e.ts() + e.dur(), e.dur()});
+        names.push(e.name());
+      }
+      while (!open.isEmpty()) {
+        close(acc, names.pop(), open.pop());
+      }
+    }
+    List<Op> ops = new ArrayList<>();
+    double total = 0;
+    for (Map.Entry<String, double[]> e : acc.entrySet()) {
+      ops.add(new Op(e.getKey(), (long) e.getValue()[0], e.getValue()[1] / 1000));
+      total += e.getValue()[1] / 1000;
+    }
+    ops.sort(Comparator.comparingDouble(Op::selfMillis).reversed().thenComparing(Op::name));
+    return new OpProfile(List.copyOf(ops), total);
+  }
+
+  private static void close(Map<String, double[]> acc, String name, double[] event) {
+    double[] a = acc.computeIfAbsent(name, k -> new double[2]);
+    a[0] += 1;
+    a[1] += Math.max(0, event[1]);
+  }
+}

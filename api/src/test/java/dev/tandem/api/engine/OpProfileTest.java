@@ -1,0 +1,41 @@
+package dev.tandem.api.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+
+class OpProfileTest {
+  @Test
+  void selfTimeSubtractsDirectlyNestedEventsPerThread() throws Exception {
+    // thread 1: linear [0,100) > matmul [10,90) > mm [20,80); then add [100,130)
+    // thread 2: mm [0,50) overlapping thread 1 in time but not nested in it
+    String trace = """
+        {"traceEvents": [
+          {"ph": "X", "name": "aten::linear", "pid": 1, "tid": 1, "ts": 0, "dur": 100},
+          {"ph": "X", "name": "aten::matmul", "pid": 1, "tid": 1, "ts": 10, "dur": 80},
+          {"ph": "X", "name": "aten::mm", "pid": 1, "tid": 1, "ts": 20, "dur": 60},
+          {"ph": "X", "name": "aten::add", "pid": 1, "tid": 1, "ts": 100, "dur": 30},
+          {"ph": "X", "name": "aten::mm", "pid": 1, "tid": 2, "ts": 0, "dur": 50},
+          {"ph": "i", "name": "marker", "pid": 1, "tid": 1, "ts": 5}
+        ]}""";
+    OpProfile p = OpProfile.fromChromeTrace(new ObjectMapper().readTree(trace));
+    assertEquals(new OpProfile.Op("aten::mm", 2, 0.110), round(p.ops().get(0)));
+    assertEquals(new OpProfile.Op("aten::add", 1, 0.030), round(p.ops().get(1)));
+    assertEquals(new OpProfile.Op("aten::linear", 1, 0.020), round(p.ops().get(2)));
+    assertEquals(new OpProfile.Op("aten::matmul", 1, 0.020), round(p.ops().get(3)));
+    assertEquals(0.180, p.totalMillis(), 1e-9);
+    assertEquals(0.110 / 0.180, p.share(p.ops().get(0)), 1e-9);
+    assertEquals(2, p.top(2).size());
+  }
+
+  @Test
+  void aTraceWithoutEventsIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> OpProfile.fromChromeTrace(new ObjectMapper().readTree("{}")));
+  }
+
+  private static OpProfile.Op round(OpProfile.Op op) {
+    return new OpProfile.Op(op.name(), op.calls(), Math.round(op.selfMillis() * 1e6) / 1e6);
+  }
+}
