@@ -34,7 +34,7 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("heads", Integer.class, "4", "attention heads"),
           new OptionSpec("d-model", Integer.class, "64", "width of the base models"),
           new OptionSpec("context", Integer.class, "48", "context length"),
-          new OptionSpec("base-steps", Integer.class, "3000", "training steps of m_A and of m_B"),
+          new OptionSpec("base-steps", Integer.class, "1500", "training steps of m_A and of m_B (each)"),
           new OptionSpec("compose-steps", Integer.class, "1000", "training steps of CALM, LoRA and the full fine-tune, each"),
           new OptionSpec("batch-size", Integer.class, "32", "batch size of every training run"),
           new OptionSpec("base-lr", Float.class, "3e-3", "learning rate of m_A and m_B"),
