@@ -25,17 +25,17 @@ import java.util.Random;
  * <ul>
  *   <li>{@code ln_kv} and {@code proj}: a LayerNorm over the augmenting hidden state {@code H_A^i},
  *       then f_proj, a linear map with bias from {@code d_A} to {@code d_B} (the LayerNorms here and
- *       on the query side are not in the paper; without them the key-value arithmetic composition
- *       reached 10% instead of 90% in the same steps);
+ *       on the query side are not in the paper: {@link Options#layerNorms()} switches them off);
  *   <li>{@code ln_q}, {@code q}, {@code kv}, {@code out}: multi-head cross-attention with the
- *       anchor's number of heads, queries from {@code LN(H_B^j)}, keys and values from the projected
+ *       anchor's number of heads (or {@link Options#heads()}), queries from {@code LN(H_B^j)}, keys and values from the projected
  *       augmenting states, and an output projection initialised to zero, so that the composition
  *       starts out exactly equal to the anchor; no biases, as in the Transformer's attention (a key
  *       bias could not change the softmax anyway);
  *   <li>{@code calm.recency}, shared by all connections: ALiBi's recency bias {@code -m_h (t - s)}
  *       with trainable slopes, which lets a connection find the augmenting model's state at the
  *       anchor's own position quickly (without it, learned absolute positions had to be matched
- *       across two separately trained models, and 1,000 steps were not enough).
+ *       across two separately trained models); not in the paper, {@link Options#recency()}
+ *       switches it off.
  * </ul>
  *
  * The result is added to {@code H_B^j}, which feeds anchor block {@code j+1} (or the head). Anchor

@@ -20,10 +20,19 @@ import java.util.Map;
 
 /**
  * {@code tandem demo calm}: the CALM paper's key-value arithmetic experiment (Table 1), small, end
- * to end through the facade: data, two base models trained from scratch, the CALM composition and
- * the two baselines on the same data (LoRA on the anchor, merged, with as many trainable
- * parameters; SFT of the whole anchor), greedy exact match of all five on the three tasks, and the
- * inference cost. Writes {@code calm_report.json} and {@code calm_report.png}.
+ * to end through the facade, for {@code --seeds} independent seeds ({@link SeedRun}: keys, data,
+ * two base models trained from scratch, the CALM composition and the two baselines on the same data
+ * (LoRA on the anchor, merged, with as many trainable parameters; SFT of the whole anchor), greedy
+ * exact match of all five on the three tasks over validation and test keys), then the inference
+ * cost (interleaved trials, median) on the first seed's models. With {@code --ablations}, every
+ * seed also composes the paper's CALM and each of our departures undone alone ({@link Variant}).
+ *
+ * <p>Writes {@code calm_report.json} (everything but timings: byte-identical for the same options,
+ * seeds, engine and threads), {@code calm_report.md} (its tables), {@code calm_timing.json} (stage
+ * times, wall time, inference ratios) and {@code calm_report.png} (test accuracy with 95% interval
+ * error bars). Every cell is a mean over seeds with a 95% t interval over seeds; a comparison holds
+ * only when the paired t interval of its difference excludes 0 ({@link
+ * dev.tandem.api.train.Intervals}).
  */
 public final class CalmDemo implements Experiment {
   private static final List<OptionSpec> OPTIONS =
