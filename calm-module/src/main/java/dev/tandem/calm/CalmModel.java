@@ -25,17 +25,17 @@ import java.util.Random;
  * <ul>
  *   <li>{@code ln_kv} and {@code proj}: a LayerNorm over the augmenting hidden state {@code H_A^i},
  *       then f_proj, a linear map with bias from {@code d_A} to {@code d_B} (the LayerNorms here and
- *       on the query side are not in the paper; without them the key-value arithmetic composition
- *       reached 10% instead of 90% in the same steps);
+ *       on the query side are not in the paper: {@link Options#layerNorms()} switches them off);
  *   <li>{@code ln_q}, {@code q}, {@code kv}, {@code out}: multi-head cross-attention with the
- *       anchor's number of heads, queries from {@code LN(H_B^j)}, keys and values from the projected
+ *       anchor's number of heads (or {@link Options#heads()}), queries from {@code LN(H_B^j)}, keys and values from the projected
  *       augmenting states, and an output projection initialised to zero, so that the composition
  *       starts out exactly equal to the anchor; no biases, as in the Transformer's attention (a key
  *       bias could not change the softmax anyway);
  *   <li>{@code calm.recency}, shared by all connections: ALiBi's recency bias {@code -m_h (t - s)}
  *       with trainable slopes, which lets a connection find the augmenting model's state at the
  *       anchor's own position quickly (without it, learned absolute positions had to be matched
- *       across two separately trained models, and 1,000 steps were not enough).
+ *       across two separately trained models); not in the paper, {@link Options#recency()}
+ *       switches it off.
  * </ul>
  *
  * The result is added to {@code H_B^j}, which feeds anchor block {@code j+1} (or the head). Anchor
@@ -56,6 +56,34 @@ public final class CalmModel implements CausalLM {
   private final List<Connection> connections;
   private final ModelConfig config;
   private final int[] depth;
+  private final Options options;
+  /** Cross-attention heads and their width. */
+  private final int heads;
+  private final int headDim;
+
+  /**
+   * The switches between the paper's connection and ours: the paper has neither LayerNorm nor a
+   * recency bias, and uses the anchor's number of heads.
+   *
+   * @param layerNorms a LayerNorm before f_proj and before the query projection (ours; the paper
+   *     has none)
+   * @param recency ALiBi's recency bias with trainable slopes in the cross-attention (ours)
+   * @param heads cross-attention heads; 0 for the anchor's number (the paper); must divide the
+   *     anchor's width
+   */
+  public record Options(boolean layerNorms, boolean recency, int heads) {
+    /** Ours: both LayerNorms, the recency bias, the anchor's heads (what compositions saved before these switches used). */
+    public static final Options DEFAULT = new Options(true, true, 0);
+
+    /** As the paper describes it: no LayerNorms, no recency bias, the anchor's heads. */
+    public static final Options PAPER = new Options(false, false, 0);
+
+    public Options {
+      if (heads < 0) {
+        throw new IllegalArgumentException("cross-attention heads must be >= 0 (0: the anchor's), not " + heads);
+      }
+    }
+  }
 
   /** The recency slopes of the cross-attention, {@code [H, 1, 1]}, shared by all connections. */
   public static final String RECENCY = "calm.recency";
@@ -87,6 +115,15 @@ public final class CalmModel implements CausalLM {
    * @param connections the connections (validated against the models' depths)
    */
   public CalmModel(LayeredLM anchor, List<LayeredLM> augments, List<Connection> connections) {
+    this(anchor, augments, connections, Options.DEFAULT);
+  }
+
+  /**
+   * As {@link #CalmModel(LayeredLM, List, List)}, with the connection's switches.
+   *
+   * @param options LayerNorms, recency bias and heads of the cross-attention
+   */
+  public CalmModel(LayeredLM anchor, List<LayeredLM> augments, List<Connection> connections, Options options) {
     if (augments.isEmpty()) {
       throw new IllegalArgumentException("CALM needs at least one augmenting model");
     }
@@ -94,6 +131,12 @@ public final class CalmModel implements CausalLM {
       throw new IllegalArgumentException("CALM needs at least one connection");
     }
     ModelConfig anchorConfig = anchor.config();
+    this.options = options;
+    this.heads = options.heads() == 0 ? anchorConfig.nHead() : options.heads();
+    if (anchorConfig.nEmbd() % heads != 0) {
+      throw new IllegalArgumentException(heads + " cross-attention heads do not divide the anchor's width " + anchorConfig.nEmbd());
+    }
+    this.headDim = anchorConfig.nEmbd() / heads;
     this.anchor = anchor;
     this.augments = List.copyOf(augments);
     this.depth = new int[augments.size()];
@@ -130,6 +173,11 @@ public final class CalmModel implements CausalLM {
     return config;
   }
 
+  /** The connection's switches. */
+  public Options options() {
+    return options;
+  }
+
   /** The connections, in order ({@code calm.<index>.*}). */
   public List<Connection> connections() {
     return connections;
@@ -145,17 +193,23 @@ public final class CalmModel implements CausalLM {
     Random rng = new Random(seed);
     int db = anchor.config().nEmbd();
     Map<String, HostTensor> w = new LinkedHashMap<>();
-    w.put(RECENCY, alibi(anchor.config().nHead()));
+    if (options.recency()) {
+      w.put(RECENCY, alibi(heads));
+    }
     for (int c = 0; c < connections.size(); c++) {
       int da = augments.get(connections.get(c).augment()).config().nEmbd();
-      w.put(name(c, "ln_kv.weight"), fill(1f, da));
-      w.put(name(c, "ln_kv.bias"), fill(0f, da));
+      if (options.layerNorms()) {
+        w.put(name(c, "ln_kv.weight"), fill(1f, da));
+        w.put(name(c, "ln_kv.bias"), fill(0f, da));
+      }
       w.put(name(c, "proj.weight"), normal(rng, (float) (1 / Math.sqrt(da)), da, db));
       w.put(name(c, "proj.bias"), fill(0f, db));
-      w.put(name(c, "ln_q.weight"), fill(1f, db));
-      w.put(name(c, "ln_q.bias"), fill(0f, db));
+      if (options.layerNorms()) {
+        w.put(name(c, "ln_q.weight"), fill(1f, db));
+        w.put(name(c, "ln_q.bias"), fill(0f, db));
+      }
       // the query projection carries attention's 1/sqrt(head_dim) factor: one op less per step
-      w.put(name(c, "q.weight"), normal(rng, (float) (1 / Math.sqrt(db) / Math.sqrt(anchor.config().headDim())), db, db));
+      w.put(name(c, "q.weight"), normal(rng, (float) (1 / Math.sqrt(db) / Math.sqrt(headDim)), db, db));
       // no bias: a key bias cannot change a softmax, a value bias is out.bias's job
       w.put(name(c, "kv.weight"), normal(rng, (float) (1 / Math.sqrt(db)), db, 2 * db));
       w.put(name(c, "out.weight"), HostTensor.zeros(db, db));
@@ -335,9 +389,7 @@ public final class CalmModel implements CausalLM {
   /** Keys and values {@code [B, H, T, Dh]} of connection {@code c} from an augmenting state. */
   private Tensor[] keysValues(TensorOps ops, Parameters p, int c, Tensor augState) {
     int d = anchor.config().nEmbd();
-    float eps = anchor.config().layerNormEpsilon();
-    Tensor h = ops.layerNorm(augState, p.get(name(c, "ln_kv.weight")), p.get(name(c, "ln_kv.bias")), eps);
-    Tensor projected = linear(ops, p, c, "proj", h);
+    Tensor projected = linear(ops, p, c, "proj", norm(ops, p, c, "ln_kv", augState));
     Tensor kv = ops.matmul(projected, p.get(name(c, "kv.weight")));
     return new Tensor[] {heads(ops, ops.slice(kv, -1, 0, d)), heads(ops, ops.slice(kv, -1, d, 2 * d))};
   }
@@ -347,10 +399,8 @@ public final class CalmModel implements CausalLM {
    * 2H, 1, Dh]} tensor (keys in heads {@code 0..H-1}): for one position a reshape is the head split.
    */
   private Tensor newKeysValues(TensorOps ops, Parameters p, int c, Tensor augState) {
-    ModelConfig ac = anchor.config();
-    Tensor h = ops.layerNorm(augState, p.get(name(c, "ln_kv.weight")), p.get(name(c, "ln_kv.bias")), ac.layerNormEpsilon());
-    Tensor kv = ops.matmul(linear(ops, p, c, "proj", h), p.get(name(c, "kv.weight")));
-    return ops.reshape(kv, kv.shape().dim(0), 2 * ac.nHead(), 1, ac.headDim());
+    Tensor kv = ops.matmul(linear(ops, p, c, "proj", norm(ops, p, c, "ln_kv", augState)), p.get(name(c, "kv.weight")));
+    return ops.reshape(kv, kv.shape().dim(0), 2 * heads, 1, headDim);
   }
 
   /**
@@ -360,9 +410,8 @@ public final class CalmModel implements CausalLM {
   private Tensor attendOne(TensorOps ops, Parameters p, int c, Tensor x, Tensor kv, Tensor bias) {
     ModelConfig ac = anchor.config();
     int b = x.shape().dim(0);
-    int h = ac.nHead();
-    Tensor n = ops.layerNorm(x, p.get(name(c, "ln_q.weight")), p.get(name(c, "ln_q.bias")), ac.layerNormEpsilon());
-    Tensor q = ops.reshape(ops.matmul(n, p.get(name(c, "q.weight"))), b, h, 1, ac.headDim());
+    int h = heads;
+    Tensor q = ops.reshape(ops.matmul(norm(ops, p, c, "ln_q", x), p.get(name(c, "q.weight"))), b, h, 1, headDim);
     Tensor k = ops.slice(kv, 1, 0, h);
     Tensor v = ops.slice(kv, 1, h, 2 * h);
     // the query weights carry the 1/sqrt(head_dim) factor: scale 1; for one position a reshape
@@ -373,9 +422,7 @@ public final class CalmModel implements CausalLM {
 
   /** The cross-attention's contribution {@code [B, T, D]} to the anchor state {@code x}. */
   private Tensor attend(TensorOps ops, Parameters p, int c, Tensor x, Tensor k, Tensor v, Tensor bias) {
-    ModelConfig ac = anchor.config();
-    Tensor h = ops.layerNorm(x, p.get(name(c, "ln_q.weight")), p.get(name(c, "ln_q.bias")), ac.layerNormEpsilon());
-    Tensor q = heads(ops, ops.matmul(h, p.get(name(c, "q.weight"))));
+    Tensor q = heads(ops, ops.matmul(norm(ops, p, c, "ln_q", x), p.get(name(c, "q.weight"))));
     // the anchor's attention unit; the query weights carry the 1/sqrt(head_dim) factor: scale 1
     Tensor merged = Attention.mergeHeads(ops, Attention.attend(ops, q, k, v, bias, 1f));
     return ops.matmul(merged, p.get(name(c, "out.weight")));
@@ -386,7 +433,10 @@ public final class CalmModel implements CausalLM {
    * recency bias {@code -slope_h * (t - s)} for {@code tq} queries in the last {@code tq} of {@code
    * s} slots (ALiBi, with trainable slopes shared by the connections): {@code [B, H, tq, s]}.
    */
-  private static Tensor crossBias(TensorOps ops, Parameters p, Tensor bias, int tq, int s) {
+  private Tensor crossBias(TensorOps ops, Parameters p, Tensor bias, int tq, int s) {
+    if (!options.recency()) {
+      return bias;
+    }
     float[] d = new float[tq * s];
     for (int t = 0; t < tq; t++) {
       int slot = s - tq + t;
@@ -410,9 +460,17 @@ public final class CalmModel implements CausalLM {
     return ops.add(ops.matmul(x, p.get(name(c, local + ".weight"))), p.get(name(c, local + ".bias")));
   }
 
-  /** {@code [B, T, D] -> [B, H, T, Dh]} with the anchor's heads. */
+  /** {@code [B, T, D] -> [B, H, T, Dh]} with the cross-attention's heads. */
   private Tensor heads(TensorOps ops, Tensor x) {
-    return Attention.splitHeads(ops, x, anchor.config().nHead());
+    return Attention.splitHeads(ops, x, heads);
+  }
+
+  /** LayerNorm {@code ln} of connection {@code c} over {@code x}, or {@code x} itself when the switch is off. */
+  private Tensor norm(TensorOps ops, Parameters p, int c, String ln, Tensor x) {
+    if (!options.layerNorms()) {
+      return x;
+    }
+    return ops.layerNorm(x, p.get(name(c, ln + ".weight")), p.get(name(c, ln + ".bias")), anchor.config().layerNormEpsilon());
   }
 
   private static HostTensor normal(Random rng, float std, int... shape) {

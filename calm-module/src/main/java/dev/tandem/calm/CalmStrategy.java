@@ -24,8 +24,13 @@ import java.util.Map;
  *
  * <p>Options ({@link #options()}): {@code connect_every} {@code K} (default: every 4th layer as in the paper, or the
  * anchor's depth if smaller; see {@link Connection#every}) or {@code connections} {@code a:b,...}
- * (see {@link Connection#parse}), not both. Settings saved: {@code
- * {"connections": [{"augment": 0, "augment_layer": 1, "anchor_layer": 1}, ...]}}.
+ * (see {@link Connection#parse}), not both; the connection's switches {@code layer_norms},
+ * {@code recency} and {@code cross_heads} ({@link CalmModel.Options}; {@code
+ * layer_norms=false,recency=false} is the paper's connection). Settings saved: {@code
+ * {"connections": [{"augment": 0, "augment_layer": 1, "anchor_layer": 1}, ...], "layer_norms":
+ * true, "recency": true, "cross_heads": 0}}; a composition saved before the switches existed has
+ * none of the three and loads with {@link CalmModel.Options#DEFAULT}, which is what it was built
+ * with.
  */
 public final class CalmStrategy implements CompositionStrategy {
   /** The name {@code calm}. */
@@ -37,6 +42,15 @@ public final class CalmStrategy implements CompositionStrategy {
   /** Option: explicit (augment layer, anchor layer) pairs. */
   public static final String CONNECTIONS = "connections";
 
+  /** Option and setting: LayerNorms before f_proj and the query (ours, not the paper's). */
+  public static final String LAYER_NORMS = "layer_norms";
+
+  /** Option and setting: ALiBi's recency bias in the cross-attention (ours, not the paper's). */
+  public static final String RECENCY = "recency";
+
+  /** Option and setting: cross-attention heads (0: the anchor's). */
+  public static final String CROSS_HEADS = "cross_heads";
+
   /** Connect every 4th layer unless told otherwise (the paper's choice). */
   public static final int DEFAULT_EVERY = 4;
 
@@ -45,14 +59,20 @@ public final class CalmStrategy implements CompositionStrategy {
     return NAME;
   }
 
-  /** {@code connect_every} and {@code connections}. */
+  /** {@code connect_every}, {@code connections}, {@code layer_norms}, {@code recency}, {@code cross_heads}. */
   @Override
   public List<OptionSpec> options() {
     return List.of(
         new OptionSpec(CONNECT_EVERY, Integer.class, Integer.toString(DEFAULT_EVERY),
             "connect every K-th anchor layer to the augmenting models (the anchor's depth if smaller)"),
         new OptionSpec(CONNECTIONS, String.class, "",
-            "explicit AUG_LAYER:ANCHOR_LAYER pairs instead of connect_every, e.g. 1:1,3:3 (0-based blocks)"));
+            "explicit AUG_LAYER:ANCHOR_LAYER pairs instead of connect_every, e.g. 1:1,3:3 (0-based blocks)"),
+        new OptionSpec(LAYER_NORMS, Boolean.class, "true",
+            "LayerNorms on the augmenting state before f_proj and on the anchor state before the query (not in the paper)"),
+        new OptionSpec(RECENCY, Boolean.class, "true",
+            "ALiBi's recency bias with trainable slopes in the cross-attention (not in the paper)"),
+        new OptionSpec(CROSS_HEADS, Integer.class, "0",
+            "cross-attention heads; 0: the anchor's number (the paper)"));
   }
 
   @Override
@@ -83,8 +103,26 @@ public final class CalmStrategy implements CompositionStrategy {
     for (Connection c : conns) {
       arr.addObject().put("augment", c.augment()).put("augment_layer", c.augmentLayer()).put("anchor_layer", c.anchorLayer());
     }
+    s.put(LAYER_NORMS, values.getBoolean(LAYER_NORMS));
+    s.put(RECENCY, values.getBoolean(RECENCY));
+    s.put(CROSS_HEADS, values.getInt(CROSS_HEADS));
     build(bases, s); // validates layers against the bases
     return s;
+  }
+
+  /** The connection's switches from saved settings; absent ones (older compositions) take {@link CalmModel.Options#DEFAULT}'s. */
+  static CalmModel.Options switches(JsonNode settings) {
+    CalmModel.Options d = CalmModel.Options.DEFAULT;
+    for (String key : List.of(LAYER_NORMS, RECENCY)) {
+      if (settings.has(key) && !settings.get(key).isBoolean()) {
+        throw new IllegalArgumentException("calm setting \"" + key + "\" must be true or false: " + settings.get(key));
+      }
+    }
+    if (settings.has(CROSS_HEADS) && !settings.get(CROSS_HEADS).isInt()) {
+      throw new IllegalArgumentException("calm setting \"" + CROSS_HEADS + "\" must be an integer: " + settings.get(CROSS_HEADS));
+    }
+    return new CalmModel.Options(
+        settings.path(LAYER_NORMS).asBoolean(d.layerNorms()), settings.path(RECENCY).asBoolean(d.recency()), settings.path(CROSS_HEADS).asInt(d.heads()));
   }
 
   /** A base model with layer-level access, or a clear error naming its family. */
@@ -118,7 +156,7 @@ public final class CalmStrategy implements CompositionStrategy {
     for (BaseModel b : bases.subList(1, bases.size())) {
       augs.add(layered(b));
     }
-    CalmModel model = new CalmModel(layered(bases.get(0)), augs, conns);
+    CalmModel model = new CalmModel(layered(bases.get(0)), augs, conns, switches(settings));
     return new Composition() {
       @Override
       public CausalLM model() {

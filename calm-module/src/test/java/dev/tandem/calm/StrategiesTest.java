@@ -69,9 +69,9 @@ class StrategiesTest {
     CalmStrategy s = new CalmStrategy();
     List<BaseModel> bases = bases(true);
     // the default: every 4th layer, as in the paper
-    assertEquals("{\"connections\":[{\"augment\":0,\"augment_layer\":1,\"anchor_layer\":3}]}", s.settings(bases, Map.of()).toString());
+    assertEquals("{\"connections\":[{\"augment\":0,\"augment_layer\":1,\"anchor_layer\":3}],\"layer_norms\":true,\"recency\":true,\"cross_heads\":0}", s.settings(bases, Map.of()).toString());
     ObjectNode settings = s.settings(bases, Map.of("connect_every", "2"));
-    assertEquals("{\"connections\":[{\"augment\":0,\"augment_layer\":0,\"anchor_layer\":1},{\"augment\":0,\"augment_layer\":1,\"anchor_layer\":3}]}", settings.toString());
+    assertEquals("{\"connections\":[{\"augment\":0,\"augment_layer\":0,\"anchor_layer\":1},{\"augment\":0,\"augment_layer\":1,\"anchor_layer\":3}],\"layer_norms\":true,\"recency\":true,\"cross_heads\":0}", settings.toString());
     Composition c = s.build(bases, settings);
     assertEquals(24, c.model().config().nPositions(), "the shortest context");
     assertEquals(64, c.model().config().nEmbd());
@@ -87,6 +87,23 @@ class StrategiesTest {
     }
     assertTrue(!c.mergeable() && c.merge(p).isEmpty());
     assertEquals(2, ((CalmModel) c.model()).connections().size());
+  }
+
+  @Test
+  void calmSwitchesGiveThePapersConnectionAndOldSettingsLoadAsBefore() throws Exception {
+    CalmStrategy s = new CalmStrategy();
+    List<BaseModel> bases = bases(true);
+    ObjectNode paper = s.settings(bases, Map.of("layer_norms", "false", "recency", "false", "cross_heads", "2"));
+    CalmModel m = (CalmModel) s.build(bases, paper).model();
+    assertEquals(new CalmModel.Options(false, false, 2), m.options());
+    Map<String, HostTensor> p = s.build(bases, paper).initialParameters(3);
+    assertEquals(List.of("calm.0.proj.weight", "calm.0.proj.bias", "calm.0.q.weight", "calm.0.kv.weight", "calm.0.out.weight"), List.copyOf(p.keySet()));
+    // a composition saved before the switches existed: no such keys, the old connection
+    ObjectNode old = s.settings(bases, Map.of());
+    old.remove(List.of("layer_norms", "recency", "cross_heads"));
+    assertEquals(CalmModel.Options.DEFAULT, ((CalmModel) s.build(bases, old).model()).options());
+    assertEquals(1 + 9, s.build(bases, old).initialParameters(1).size());
+    assertTrue(msg(() -> s.settings(bases, Map.of("cross_heads", "3"))).contains("do not divide"));
   }
 
   @Test

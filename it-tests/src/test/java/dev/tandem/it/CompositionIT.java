@@ -140,9 +140,12 @@ class CompositionIT {
     try (Engine engine = AllEngines.create(engineName)) {
       LoadedModel calm = Compositions.create(engine, tandem.composition("calm"), bases(true), Map.of("connections", "0:0,1:2,0/1:1"), 7);
       LoadedModel lora = Compositions.create(engine, tandem.composition("lora"), bases(false), Map.of("rank", "4"), 7);
+      // the paper's connection (no LayerNorms, no recency bias), with 2 cross-attention heads
+      LoadedModel paper = Compositions.create(engine, tandem.composition("calm"), bases(true),
+          Map.of("connections", "0:0,1:2,0/1:1", "layer_norms", "false", "recency", "false", "cross_heads", "2"), 7);
       LoadedModel anchor = tandem.loadModel(engine, dir.resolve("anchor"), false);
-      for (LoadedModel m : List.of(calm, lora)) {
-        String what = m.composition().orElseThrow().strategy();
+      for (LoadedModel m : List.of(calm, lora, paper)) {
+        String what = m.composition().orElseThrow().strategy() + (m == paper ? " (paper)" : "");
         randomise(m, 2f);
         List<int[]> cached;
         try (Generator g = new Generator(engine, m.model(), m.params(), 256, 257)) {

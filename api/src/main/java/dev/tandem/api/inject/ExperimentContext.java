@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.function.Function;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What an {@link Experiment} runs with: the facade, the engine the user chose, its option values,
@@ -29,6 +30,14 @@ public interface ExperimentContext {
    * number (0: the engine's default). On a shared machine one thread gives stable timings.
    */
   Engine engine(int defaultThreads);
+
+  /**
+   * The intra-op threads {@link #engine(int) engine(defaultThreads)} runs with: the user's {@code
+   * --threads}, else {@code defaultThreads} (0: the engine's default), for reports.
+   */
+  default int threads(int defaultThreads) {
+    return defaultThreads;
+  }
 
   /** The experiment's options: every declared one, given or default. */
   OptionValues options();
@@ -53,7 +62,27 @@ public interface ExperimentContext {
    */
   static ExperimentContext of(
       Tandem tandem, IntFunction<Engine> engines, OptionValues options, Path output, PrintWriter out, Function<String, TrainingListener> progress) {
+    return of(tandem, engines, d -> d, options, output, out, progress);
+  }
+
+  /**
+   * As {@link #of(Tandem, IntFunction, OptionValues, Path, PrintWriter, Function)}, with {@code
+   * threads} mapping the default number of threads to the number the engines get.
+   */
+  static ExperimentContext of(
+      Tandem tandem,
+      IntFunction<Engine> engines,
+      IntUnaryOperator threads,
+      OptionValues options,
+      Path output,
+      PrintWriter out,
+      Function<String, TrainingListener> progress) {
     return new ExperimentContext() {
+      @Override
+      public int threads(int defaultThreads) {
+        return threads.applyAsInt(defaultThreads);
+      }
+
       @Override
       public TrainingListener progress(String task) {
         return progress.apply(task);

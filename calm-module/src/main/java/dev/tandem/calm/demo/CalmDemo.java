@@ -1,22 +1,18 @@
 package dev.tandem.calm.demo;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.tandem.api.adapter.AdapterDirectory;
 import dev.tandem.api.inject.Experiment;
 import dev.tandem.api.inject.ExperimentContext;
 import dev.tandem.api.io.AtomicFiles;
-import dev.tandem.api.io.ModelDirectory;
-import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.option.OptionSpec;
 import dev.tandem.api.option.OptionValues;
-import dev.tandem.calm.LoraStrategy;
 import dev.tandem.calm.kv.KvArithmetic;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -24,10 +20,19 @@ import java.util.Map;
 
 /**
  * {@code tandem demo calm}: the CALM paper's key-value arithmetic experiment (Table 1), small, end
- * to end through the facade: data, two base models trained from scratch, the CALM composition and
- * the two baselines on the same data (LoRA on the anchor, merged, with as many trainable
- * parameters; SFT of the whole anchor), greedy exact match of all five on the three tasks, and the
- * inference cost. Writes {@code calm_report.json} and {@code calm_report.png}.
+ * to end through the facade, for {@code --seeds} independent seeds ({@link SeedRun}: keys, data,
+ * two base models trained from scratch, the CALM composition and the two baselines on the same data
+ * (LoRA on the anchor, merged, with as many trainable parameters; SFT of the whole anchor), greedy
+ * exact match of all five on the three tasks over validation and test keys), then the inference
+ * cost (interleaved trials, median) on the first seed's models. With {@code --ablations}, every
+ * seed also composes the paper's CALM and each of our departures undone alone ({@link Variant}).
+ *
+ * <p>Writes {@code calm_report.json} (everything but timings: byte-identical for the same options,
+ * seeds, engine and threads), {@code calm_report.md} (its tables), {@code calm_timing.json} (stage
+ * times, wall time, inference ratios) and {@code calm_report.png} (test accuracy with 95% interval
+ * error bars). Every cell is a mean over seeds with a 95% t interval over seeds; a comparison holds
+ * only when the paired t interval of its difference excludes 0 ({@link
+ * dev.tandem.api.train.Intervals}).
  */
 public final class CalmDemo implements Experiment {
   private static final List<OptionSpec> OPTIONS =
@@ -38,7 +43,7 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("heads", Integer.class, "4", "attention heads"),
           new OptionSpec("d-model", Integer.class, "64", "width of the base models"),
           new OptionSpec("context", Integer.class, "48", "context length"),
-          new OptionSpec("base-steps", Integer.class, "3000", "training steps of m_A and of m_B"),
+          new OptionSpec("base-steps", Integer.class, "1500", "training steps of m_A and of m_B (each)"),
           new OptionSpec("compose-steps", Integer.class, "1000", "training steps of CALM, LoRA and the full fine-tune, each"),
           new OptionSpec("batch-size", Integer.class, "32", "batch size of every training run"),
           new OptionSpec("base-lr", Float.class, "3e-3", "learning rate of m_A and m_B"),
@@ -48,10 +53,23 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("connect-every", Integer.class, "0", "CALM connects every K-th layer; 0: the strategy's default, every 4th as in the paper"),
           new OptionSpec("eval-examples", Integer.class, "200", "held-out examples per task"),
           new OptionSpec("bench-trials", Integer.class, "15", "timed generation runs per model for the inference ratios"),
-          new OptionSpec("seed", Long.class, "1", "seed of data and models"));
+          new OptionSpec("seed", Long.class, "1", "the first seed; seed S runs data, keys, models and training from S"),
+          new OptionSpec("seeds", Integer.class, "3", "independent runs, seeds S, S+1, ...; every cell is their mean with a 95% t interval over seeds"),
+          new OptionSpec("layer-norms", Boolean.class, "true", "CALM's LayerNorms before f_proj and the query (ours; the paper has none)"),
+          new OptionSpec("recency", Boolean.class, "true", "CALM's trainable ALiBi recency bias in the cross-attention (ours; the paper has none)"),
+          new OptionSpec("cross-heads", Integer.class, "0", "CALM's cross-attention heads; 0: the anchor's (the paper)"),
+          new OptionSpec("distractors", Boolean.class, "true", "m_B also trains on random-text 'sum <letters>' prompts (ours; the paper's m_B knows only its task)"),
+          new OptionSpec("compose-substitution", Double.class, "0", "fraction of CALM's training data that is KV substitution over the composition's keys"),
+          new OptionSpec("ablations", Boolean.class, "false", "also run the ablation rows (the paper's CALM, each departure undone alone, substitution examples) for every seed"));
 
-  /** The report file. */
+  /** The report file: deterministic for the same options, seeds, engine and threads. */
   public static final String REPORT = "calm_report.json";
+
+  /** Timings (stages, wall time, the inference ratios): they differ from run to run. */
+  public static final String TIMING = "calm_timing.json";
+
+  /** The report's tables as Markdown (deterministic, as the report). */
+  public static final String TABLES = "calm_report.md";
 
   @Override
   public String name() {
@@ -70,12 +88,12 @@ public final class CalmDemo implements Experiment {
 
   @Override
   public List<String> reports() {
-    return List.of(REPORT, "calm_report.png");
+    return List.of(REPORT, "calm_report.png", TABLES, TIMING);
   }
 
   @Override
   public int typicalSeconds(String engine) {
-    return "tensorflow".equals(engine) ? 600 : 240;
+    return "tensorflow".equals(engine) ? 1500 : 720; // 3 seeds: 11 min 50 s of CPU on DJL, one thread
   }
 
   @Override
@@ -84,139 +102,241 @@ public final class CalmDemo implements Experiment {
     Path output = ctx.output();
     PrintWriter out = ctx.out();
     Stages st = new Stages(ctx);
-    int keys = o.getInt("keys");
-    int baseSteps = o.getInt("base-steps");
-    int composeSteps = o.getInt("compose-steps");
-    int batchSize = o.getInt("batch-size");
-    int evalExamples = o.getInt("eval-examples");
-    long seed = o.getLong("seed");
+    int seeds = o.getInt("seeds");
+    if (seeds < 1) {
+      throw new IllegalArgumentException("seeds must be >= 1, not " + seeds);
+    }
+    long seed0 = o.getLong("seed");
     long t0 = System.nanoTime();
     Files.createDirectories(output);
-    Path data = output.resolve("data");
-    KvArithmetic kv = new KvArithmetic(KvArithmetic.Settings.of(keys, o.getInt("terms"), seed));
-    // enough examples that no run repeats much: the base models see each key in many expressions
-    int baseExamples = Math.max(2000, baseSteps * batchSize / 2);
-    int composeExamples = Math.max(1000, composeSteps * batchSize / 4);
-    Path aTrain = KvArithmetic.write(data.resolve("m_a_train.jsonl"), kv.substitutionTraining(baseExamples, seed + 1));
-    Path bTrain = KvArithmetic.write(data.resolve("m_b_train.jsonl"), kv.numericTraining(baseExamples, seed + 2));
-    Path cTrain = KvArithmetic.write(data.resolve("compose_train.jsonl"), kv.kvArithmetic(composeExamples, kv.composeKeys(), seed + 3));
-    Map<String, Path> evals = new LinkedHashMap<>();
-    evals.put("kv_substitution", KvArithmetic.write(data.resolve("eval_kv_substitution.jsonl"), kv.substitution(evalExamples, kv.heldOutKeys(), seed + 4)));
-    evals.put("numeric_arithmetic", KvArithmetic.write(data.resolve("eval_numeric_arithmetic.jsonl"), kv.numeric(evalExamples, seed + 5)));
-    evals.put("kv_arithmetic", KvArithmetic.write(data.resolve("eval_kv_arithmetic.jsonl"), kv.kvArithmetic(evalExamples, kv.heldOutKeys(), seed + 6)));
-    out.printf(
-        "demo calm: %d keys (%d for the composition, %d held out), data in %s%n",
-        keys, kv.composeKeys().size(), kv.heldOutKeys().size(), data);
-
-    Path mA = output.resolve("m_A");
-    Path mB = output.resolve("m_B");
-    Path calm = output.resolve("calm");
-    Path lora = output.resolve("lora");
-    Path full = output.resolve("full_finetune");
-    st.stage("init", () -> {
-      st.init(mA.resolve("init"), seed + 10);
-      st.init(mB.resolve("init"), seed + 11);
-    });
-    float baseLr = o.getFloat("base-lr");
-    st.stage("train m_A (KV substitution)", () -> st.sft("m_A", mA.resolve("init"), aTrain, mA, baseSteps, baseLr));
-    st.stage("train m_B (numeric arithmetic)", () -> st.sft("m_B", mB.resolve("init"), bTrain, mB, baseSteps, baseLr));
-    Map<String, String> calmOptions = new LinkedHashMap<>();
-    if (o.getInt("connect-every") > 0) {
-      calmOptions.put("connect_every", Integer.toString(o.getInt("connect-every")));
+    Variant main = new Variant("calm", "ours", o.getBoolean("layer-norms"), o.getBoolean("recency"), o.getInt("cross-heads"), o.getBoolean("distractors"),
+        o.getDouble("compose-substitution"));
+    List<Variant> ablations = o.getBoolean("ablations") ? Variant.ablations(main) : List.of();
+    KvArithmetic shape = new KvArithmetic(KvArithmetic.Settings.of(o.getInt("keys"), o.getInt("terms"), seed0));
+    out.printf("demo calm: %d seed(s) from %d; %d keys per seed: %d for the composition (train), %d validation, %d test%s%n", seeds, seed0, o.getInt("keys"),
+        shape.composeKeys().size(), shape.validationKeys().size(), shape.testKeys().size(), ablations.isEmpty() ? "" : "; with " + ablations.size() + " ablation rows");
+    List<SeedRun.Result> runs = new ArrayList<>();
+    for (int i = 0; i < seeds; i++) {
+      long seed = seed0 + i;
+      st.seed(seed, "seed " + seed + ": ");
+      runs.add(SeedRun.run(st, o, main, ablations, output.resolve("seed-" + seed), seed));
     }
-    st.stage("compose CALM", () -> st.compose("calm", mB, List.of(mA), calmOptions, cTrain, calm, composeSteps, o.getFloat("calm-lr"), false));
-    long calmParams = parameters(calm);
-    long perRank = LoraStrategy.parametersPerRank(ModelDirectory.load(mB), LoraStrategy.DEFAULT_TARGETS);
-    int rank = (int) Math.max(1, Math.round((double) calmParams / perRank));
-    st.stage("compose LoRA", () -> st.compose("lora", mB, List.of(), Map.of("rank", Integer.toString(rank)), cTrain, lora, composeSteps, o.getFloat("lora-lr"), true));
-    long loraParams = parameters(lora);
-    st.stage("fine-tune m_B fully", () -> st.sft("full_finetune", mB, cTrain, full, composeSteps, o.getFloat("finetune-lr")));
-
-    Map<String, Path> models = new LinkedHashMap<>();
-    models.put("m_A", mA);
-    models.put("m_B", mB);
-    models.put("calm", calm);
-    models.put("lora", lora);
-    models.put("full_finetune", full);
-    Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
-    st.stage("evaluate", () -> {
-      for (String task : CalmReport.TASKS) {
-        Map<String, Double> row = new LinkedHashMap<>();
-        for (var m : models.entrySet()) {
-          row.put(m.getKey(), st.exactMatch(m.getValue(), evals.get(task)));
-        }
-        accuracy.put(task, row);
-      }
-    });
+    st.seed(seed0, "");
+    // inference cost on the first seed's models: the models take turns, the median of the trials
+    Path first = output.resolve("seed-" + seed0);
     Map<String, Object> calmBench = new LinkedHashMap<>();
     Map<String, Object> loraBench = new LinkedHashMap<>();
     int trials = o.getInt("bench-trials");
     st.stage("bench", () -> {
-      calmBench.putAll(st.bench(calm, null, trials));
-      loraBench.putAll(st.bench(lora.resolve("merged"), mB, trials));
+      calmBench.putAll(st.bench(first.resolve("calm"), null, trials));
+      loraBench.putAll(st.bench(first.resolve("lora").resolve("merged"), first.resolve(main.distractors() ? "m_B" : "m_B_plain"), trials));
     });
 
-    Map<String, Object> inference = new LinkedHashMap<>();
-    inference.put("calm_over_separate", calmBench.get("generate_time_over_bases_separately"));
-    inference.put("lora_merged_over_anchor", loraBench.get("generate_time_over_baseline"));
+    Map<String, Object> report = report(o, st, runs, main, ablations);
+    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    AtomicFiles.writeString(output.resolve(REPORT), json.writeValueAsString(report) + "\n");
+    String tables = tables(report);
+    AtomicFiles.writeString(output.resolve(TABLES), tables);
+
+    Map<String, Object> timing = new LinkedHashMap<>();
+    timing.put("engine", st.engineName());
+    timing.put("threads", st.threads());
+    timing.put("calm_over_separate", calmBench.get("generate_time_over_bases_separately"));
+    timing.put("lora_merged_over_anchor", loraBench.get("generate_time_over_baseline"));
+    timing.put("calm_over_anchor", calmBench.get("generate_time_over_anchor"));
+    timing.put("bench_trials", trials);
+    timing.put("bench_models", "seed " + seed0);
+    timing.put("calm_generate_tokens_per_second", calmBench.get("compared_generate_tokens_per_second"));
+    timing.put("m_A_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_augment0"));
+    timing.put("m_B_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_anchor"));
+    timing.put("lora_merged_generate_tokens_per_second", loraBench.get("compared_generate_tokens_per_second"));
+    timing.put("stage_seconds", st.seconds());
     double wall = (System.nanoTime() - t0) / 1e9;
+    timing.put("wall_seconds", Math.round(wall));
+    AtomicFiles.writeString(output.resolve(TIMING), json.writeValueAsString(timing) + "\n");
+    @SuppressWarnings("unchecked")
+    Map<String, Map<String, Map<String, Object>>> test = (Map<String, Map<String, Map<String, Object>>>) ((Map<String, Object>) report.get("accuracy")).get("test");
+    Path png = CalmReport.plot(test, seeds, output.resolve("calm_report.png"));
+    String inference = inferenceLine(timing);
+    out.println();
+    out.println(tables);
+    out.println(inference);
+    out.printf("demo calm: done in %.0f s; report in %s (tables in %s, timings in %s) and %s%n", wall, output.resolve(REPORT), output.resolve(TABLES),
+        output.resolve(TIMING), png);
+    out.flush();
+    return new Result(output.resolve(REPORT), png, tables + "\n" + inference);
+  }
+
+  /** Everything measured that does not depend on timing. */
+  private static Map<String, Object> report(OptionValues o, Stages st, List<SeedRun.Result> runs, Variant main, List<Variant> ablations) {
+    Map<String, Object> report = new LinkedHashMap<>();
+    Map<String, Object> setup = new LinkedHashMap<>();
+    setup.put("engine", st.engineName());
+    setup.put("threads", st.threads());
+    List<Long> seedList = new ArrayList<>();
+    for (int i = 0; i < runs.size(); i++) {
+      seedList.add(o.getLong("seed") + i);
+    }
+    setup.put("seeds", seedList);
+    setup.put("interval", "95% Student t over seeds (each seed: its own keys, data, bases, compositions and training order); "
+        + "comparisons: paired t over seeds of the per-seed difference, held only when the interval excludes 0");
+    setup.put("splits", "train: the composition's keys (20%); validation: a quarter of the held-out keys (choices only); "
+        + "test: the other held-out keys (reported); numeric arithmetic: independent draws per split");
+    Map<String, Object> options = new LinkedHashMap<>();
+    for (OptionSpec spec : OPTIONS) {
+      options.put(spec.name(), String.valueOf(o.get(spec.name())));
+    }
+    setup.put("options", options);
+    report.put("setup", setup);
+
+    Map<String, Map<String, Map<String, double[]>>> perSeed = CalmReport.perSeed(runs);
+    Map<String, Object> accuracy = new LinkedHashMap<>();
+    for (var split : perSeed.entrySet()) {
+      Map<String, Object> tasks = new LinkedHashMap<>();
+      for (var task : split.getValue().entrySet()) {
+        Map<String, Object> models = new LinkedHashMap<>();
+        for (var m : task.getValue().entrySet()) {
+          models.put(m.getKey(), CalmReport.cell(m.getValue()));
+        }
+        tasks.put(task.getKey(), models);
+      }
+      accuracy.put(split.getKey(), tasks);
+    }
+    report.put("accuracy", accuracy);
+
+    Map<String, Map<String, double[]>> test = perSeed.get("test");
+    List<Map<String, Object>> comparisons = new ArrayList<>();
+    Map<String, double[]> kva = test.get("kv_arithmetic");
+    comparisons.add(CalmReport.compare("CALM > best of m_A, m_B, LoRA, full fine-tune on KV arithmetic", kva.get("calm"),
+        CalmReport.best(kva, List.of("m_A", "m_B", "lora", "full_finetune"))));
+    comparisons.add(CalmReport.compare("CALM > LoRA on KV arithmetic", kva.get("calm"), kva.get("lora")));
+    comparisons.add(CalmReport.compare("CALM > full fine-tune on KV arithmetic", kva.get("calm"), kva.get("full_finetune")));
+    Map<String, double[]> num = test.get("numeric_arithmetic");
+    comparisons.add(CalmReport.compare("CALM > m_B on numeric arithmetic (CALM keeps m_B's skill if not reversed)", num.get("calm"), num.get("m_B")));
+    comparisons.add(CalmReport.compare("CALM > LoRA on numeric arithmetic", num.get("calm"), num.get("lora")));
+    comparisons.add(CalmReport.compare("CALM > full fine-tune on numeric arithmetic", num.get("calm"), num.get("full_finetune")));
+    Map<String, double[]> sub = test.get("kv_substitution");
+    comparisons.add(CalmReport.compare("CALM > m_B on KV substitution", sub.get("calm"), sub.get("m_B")));
+    comparisons.add(CalmReport.compare("m_A > CALM on KV substitution", sub.get("m_A"), sub.get("calm")));
+    report.put("comparisons", comparisons);
+
+    if (!ablations.isEmpty()) {
+      List<Map<String, Object>> rows = new ArrayList<>();
+      for (Variant v : ablations) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("variant", v.name());
+        row.put("differs", v.label());
+        for (String task : CalmReport.TASKS) {
+          row.put(task, CalmReport.cell(test.get(task).get(v.name())));
+        }
+        for (String task : CalmReport.TASKS) {
+          row.put("ours_minus_this_" + task, CalmReport.compare("ours > " + v.name() + " on " + task.replace('_', ' '),
+              test.get(task).get(main.name()), test.get(task).get(v.name())));
+        }
+        rows.add(row);
+      }
+      report.put("ablations", rows);
+    }
+
+    // where CALM's errors sit (test split, mean over seeds): per operand position, all operands, value given the operands
+    Map<String, Object> errors = new LinkedHashMap<>();
+    List<String> who = new ArrayList<>(List.of("m_A", "calm"));
+    for (Variant v : ablations) {
+      who.add(v.name());
+    }
+    for (String task : List.of("kv_substitution", "kv_arithmetic")) {
+      Map<String, Object> byModel = new LinkedHashMap<>();
+      for (String m : who) {
+        Map<String, Object> mean = new LinkedHashMap<>();
+        for (String k : runs.get(0).scores().get("test").get(task).get(m).breakdown().keySet()) {
+          // value_given_operands is undefined for a seed whose operands are never all right: left out
+          double[] v = runs.stream().mapToDouble(r -> r.scores().get("test").get(task).get(m).breakdown().get(k)).filter(x -> !Double.isNaN(x)).toArray();
+          if (v.length > 0) {
+            mean.put(k, CalmReport.cell(v));
+          }
+        }
+        byModel.put(m, mean);
+      }
+      errors.put(task, byModel);
+    }
+    report.put("error_breakdown", errors);
+
+    Map<String, Object> params = new LinkedHashMap<>(runs.get(0).trainableParameters());
+    params.put("lora_rank", runs.get(0).loraRank());
     Map<String, Object> details = new LinkedHashMap<>();
-    details.put("calm_over_anchor", calmBench.get("generate_time_over_anchor"));
-    details.put("calm_generate_tokens_per_second", calmBench.get("compared_generate_tokens_per_second"));
-    details.put("m_A_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_augment0"));
-    details.put("m_B_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_anchor"));
-    details.put("lora_merged_generate_tokens_per_second", loraBench.get("compared_generate_tokens_per_second"));
-    details.put("engine", calmBench.get("engine"));
-    details.put("bench_threads", calmBench.get("threads"));
-    details.put("trainable_parameters", Map.of("calm", calmParams, "lora", loraParams, "lora_rank", rank, "full_finetune", parameters(mB)));
-    details.put("keys", Map.of("total", keys, "composition", kv.composeKeys().size(), "held_out", kv.heldOutKeys().size()));
-    details.put("models", Map.of("layers", o.getInt("layers"), "heads", o.getInt("heads"), "d_model", o.getInt("d-model"), "context", o.getInt("context")));
-    details.put("steps", Map.of("base", baseSteps, "compose", composeSteps, "batch_size", batchSize));
-    details.put("eval_examples_per_task", evalExamples);
+    details.put("trainable_parameters", params);
     details.put("paper_table_1_percent", Map.of(
         "kv_substitution", Map.of("m_A", 98.1, "m_B", 0.0, "calm", 92.9),
         "numeric_arithmetic", Map.of("m_A", 4.2, "m_B", 73.7, "calm", 72.0),
         "kv_arithmetic", Map.of("m_A", 0.7, "m_B", 0.0, "calm", 84.3)));
-    details.put("stage_seconds", st.seconds());
-    details.put("wall_seconds", Math.round(wall));
-    Map<String, Object> report = new LinkedHashMap<>();
-    report.put("accuracy", accuracy);
-    report.put("inference", inference);
     report.put("details", details);
-    ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    AtomicFiles.writeString(output.resolve(REPORT), json.writeValueAsString(report) + "\n");
-    Path png = CalmReport.plot(accuracy, output.resolve("calm_report.png"));
-    String table = CalmReport.table(accuracy);
-    out.println();
-    out.println(table);
-    out.printf(
-        "inference (cached generation, time ratios, %s, %s thread): CALM / (m_A + m_B separately) = %s, CALM / m_B = %s, merged LoRA / m_B = %s%n",
-        calmBench.get("engine"), calmBench.get("threads"), inference.get("calm_over_separate"), details.get("calm_over_anchor"), inference.get("lora_merged_over_anchor"));
-    out.printf("trainable parameters: CALM %,d, LoRA %,d (rank %d), full fine-tune %,d%n", calmParams, loraParams, rank,
-        ((Map<?, ?>) details.get("trainable_parameters")).get("full_finetune"));
-    out.printf("demo calm: done in %.0f s; report in %s and %s%n", wall, output.resolve(REPORT), png);
-    out.flush();
-    return new Result(output.resolve(REPORT), png, table);
+    return report;
+  }
+
+  /** The report's tables as Markdown: test and validation accuracy, comparisons, ablations, error breakdown. */
+  @SuppressWarnings("unchecked")
+  static String tables(Map<String, Object> report) {
+    Map<String, Object> setup = (Map<String, Object>) report.get("setup");
+    Map<String, Object> acc = (Map<String, Object>) report.get("accuracy");
+    StringBuilder sb = new StringBuilder();
+    sb.append(String.format(Locale.ROOT, "engine %s, %s thread(s), seeds %s; accuracy in %%, mean [95%% t interval over seeds]%n%n", setup.get("engine"),
+        setup.get("threads"), setup.get("seeds")));
+    sb.append("test keys:\n\n").append(CalmReport.mainTable((Map<String, Map<String, Map<String, Object>>>) acc.get("test"))).append('\n');
+    sb.append("validation keys:\n\n").append(CalmReport.mainTable((Map<String, Map<String, Map<String, Object>>>) acc.get("validation"))).append('\n');
+    sb.append(CalmReport.comparisons((List<Map<String, Object>>) report.get("comparisons")));
+    List<Map<String, Object>> ablations = (List<Map<String, Object>>) report.get("ablations");
+    if (ablations != null) {
+      Map<String, Map<String, Object>> test = (Map<String, Map<String, Object>>) acc.get("test");
+      sb.append("\nablations (test keys): accuracy, and ours minus the row on KV arithmetic (paired over seeds)\n\n");
+      sb.append("| CALM | KV arithmetic | KV substitution | numeric arithmetic | ours - row, KV arithmetic | verdict |\n| --- | --- | --- | --- | --- | --- |\n");
+      sb.append("| ours | ").append(CalmReport.percent(test.get("kv_arithmetic").get("calm"))).append(" | ")
+          .append(CalmReport.percent(test.get("kv_substitution").get("calm"))).append(" | ")
+          .append(CalmReport.percent(test.get("numeric_arithmetic").get("calm"))).append(" | | |\n");
+      for (Map<String, Object> row : ablations) {
+        Map<String, Object> d = (Map<String, Object>) row.get("ours_minus_this_kv_arithmetic");
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %+.1f [%+.1f, %+.1f] | %s |%n", row.get("differs"), CalmReport.percent(row.get("kv_arithmetic")),
+            CalmReport.percent(row.get("kv_substitution")), CalmReport.percent(row.get("numeric_arithmetic")), 100 * CalmReport.num(d.get("difference")),
+            100 * CalmReport.num(d.get("low")), 100 * CalmReport.num(d.get("high")), d.get("verdict")));
+      }
+    }
+    Map<String, Map<String, Map<String, Object>>> errors = (Map<String, Map<String, Map<String, Object>>>) report.get("error_breakdown");
+    sb.append("\nwhere the errors sit (test keys, % right, mean over seeds): per operand position, all operands, the value when the operands are right\n\n");
+    sb.append("| task | model | operand 1 | operand 2 | all operands | value given operands |\n| --- | --- | --- | --- | --- | --- |\n");
+    for (var task : errors.entrySet()) {
+      for (var m : task.getValue().entrySet()) {
+        Map<String, Object> b = m.getValue();
+        sb.append("| ").append(task.getKey().replace('_', ' ')).append(" | ").append(m.getKey());
+        for (String k : List.of("operand_1", "operand_2", "all_operands", "value_given_operands")) {
+          Object cell = b.get(k);
+          double mean = cell == null ? Double.NaN : CalmReport.num(((Map<String, Object>) cell).get("mean"));
+          sb.append(" | ").append(Double.isNaN(mean) ? "-" : String.format(Locale.ROOT, "%.1f", 100 * mean));
+        }
+        sb.append(" |\n");
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String inferenceLine(Map<String, Object> timing) {
+    return String.format(Locale.ROOT,
+        "inference (cached generation, time ratios, median of %s interleaved trials, %s, %s thread(s), %s's models): CALM / (m_A + m_B separately) = %s, "
+            + "CALM / m_B = %s, merged LoRA / m_B = %s",
+        timing.get("bench_trials"), timing.get("engine"), timing.get("threads"), timing.get("bench_models"), timing.get("calm_over_separate"),
+        timing.get("calm_over_anchor"), timing.get("lora_merged_over_anchor"));
   }
 
   @Override
   public String table(Path output) throws IOException {
-    JsonNode root = new ObjectMapper().readTree(output.resolve(REPORT).toFile());
-    Map<String, Map<String, Double>> accuracy = new LinkedHashMap<>();
-    root.get("accuracy").fields().forEachRemaining(task -> {
-      Map<String, Double> row = new LinkedHashMap<>();
-      task.getValue().fields().forEachRemaining(m -> row.put(m.getKey(), m.getValue().doubleValue()));
-      accuracy.put(task.getKey(), row);
-    });
-    JsonNode inf = root.path("inference");
-    return CalmReport.table(accuracy)
-        + String.format(Locale.ROOT, "%ninference time ratios (cached generation): CALM / (m_A + m_B separately) = %s, merged LoRA / m_B = %s%n",
-            inf.path("calm_over_separate").asText("?"), inf.path("lora_merged_over_anchor").asText("?"));
-  }
-
-  private static long parameters(Path modelDir) throws IOException {
-    Path adapter = modelDir.resolve(AdapterDirectory.WEIGHTS); // a lora composition's parameters, in PEFT's layout
-    Path file = Files.isRegularFile(adapter) ? adapter : modelDir.resolve("model.safetensors");
-    return Safetensors.read(file).values().stream().mapToLong(t -> t.shape().size()).sum();
+    ObjectMapper json = new ObjectMapper();
+    @SuppressWarnings("unchecked")
+    Map<String, Object> report = json.readValue(output.resolve(REPORT).toFile(), Map.class);
+    String t = tables(report);
+    Path timing = output.resolve(TIMING);
+    if (Files.exists(timing)) {
+      @SuppressWarnings("unchecked")
+      Map<String, Object> tm = json.readValue(timing.toFile(), Map.class);
+      t += "\n" + inferenceLine(tm) + "\n";
+    }
+    return t;
   }
 }

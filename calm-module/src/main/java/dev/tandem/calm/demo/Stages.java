@@ -14,7 +14,8 @@ import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.tokenizer.Tokenizer;
-import dev.tandem.api.train.Evaluation;
+import dev.tandem.api.generate.SamplingConfig;
+import dev.tandem.calm.kv.KvArithmetic;
 import dev.tandem.api.train.LrSchedule;
 import dev.tandem.api.train.SequenceData;
 import dev.tandem.api.train.TrainerConfig;
@@ -33,8 +34,6 @@ import java.util.Map;
  * of named stages.
  */
 final class Stages {
-  /** Sequences per batch when evaluating. */
-  private static final int EVAL_BATCH = 50;
   /** Timed generation: prompts per batch and new tokens (bench's defaults). */
   private static final int BENCH_BATCH = 16;
   private static final int BENCH_NEW_TOKENS = 48;
@@ -43,7 +42,9 @@ final class Stages {
   private final Tandem tandem;
   private final PrintWriter out;
   private final int batchSize;
-  private final long seed;
+  private long seed;
+  private String prefix = "";
+  private String engineName;
   private final Map<String, Double> seconds = new LinkedHashMap<>();
 
   Stages(ExperimentContext ctx) {
@@ -54,13 +55,36 @@ final class Stages {
     this.seed = ctx.options().getLong("seed");
   }
 
+  /** The seed of the runs that follow (initial connection weights, data order), and the prefix of their stage names. */
+  void seed(long s, String stagePrefix) {
+    this.seed = s;
+    this.prefix = stagePrefix;
+  }
+
+  /** The engine's name, once a stage has opened one. */
+  String engineName() {
+    return engineName;
+  }
+
+  /** The intra-op threads every stage runs with. */
+  int threads() {
+    return ctx.threads(1);
+  }
+
+  private Engine engine() {
+    Engine e = ctx.engine(1);
+    engineName = e.name();
+    return e;
+  }
+
   @FunctionalInterface
   interface Stage {
     void run() throws Exception;
   }
 
   /** Runs a stage between a start and an end line, and records its time. */
-  void stage(String name, Stage s) throws Exception {
+  void stage(String stageName, Stage s) throws Exception {
+    String name = prefix + stageName;
     out.printf("demo calm: %s%n", name);
     out.flush();
     long t = System.nanoTime();
@@ -86,7 +110,7 @@ final class Stages {
 
   /** SFT of {@code model} on {@code data} into {@code output}. */
   void sft(String name, Path model, Path data, Path output, long steps, float lr) throws Exception {
-    try (Engine engine = ctx.engine(1)) {
+    try (Engine engine = engine()) {
       train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr);
     }
   }
@@ -94,7 +118,7 @@ final class Stages {
   /** A new composition trained on {@code data} into {@code output}; with {@code merge}, also merged into {@code output/merged}. */
   void compose(String strategy, Path anchor, List<Path> augments, Map<String, String> options, Path data, Path output, long steps, float lr, boolean merge)
       throws Exception {
-    try (Engine engine = ctx.engine(1)) {
+    try (Engine engine = engine()) {
       LoadedModel lm = tandem.compose(engine, strategy, anchor, augments, options, seed);
       ComposedModel composed = lm.composition().orElseThrow();
       out.printf("compose: %s, %s; %,d trainable parameters of %,d%n", strategy, composed.settings(), lm.params().count(true), lm.params().count(false));
@@ -114,13 +138,25 @@ final class Stages {
         .train(new SequenceData(train, tandem.batcher(lm, batchSize), batchSize, seed), List.of(), false);
   }
 
-  /** Greedy exact match of {@code model} on {@code data} (0 when no example has a prompt). */
-  double exactMatch(Path model, Path data) throws Exception {
-    try (Engine engine = ctx.engine(1)) {
+  /**
+   * Greedy answers of {@code model} to each task's prompts (in the model's prompt template, as
+   * {@code eval} reads them), up to one token more than the longest reference.
+   */
+  Map<String, List<String>> answers(Path model, Map<String, List<KvArithmetic.Item>> tasks) throws Exception {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    try (Engine engine = engine()) {
       LoadedModel lm = tandem.loadModel(engine, model, false);
-      Evaluation.Result r = tandem.evaluate(engine, lm, usable(tandem.examples(lm, data, skips(data)), data), EVAL_BATCH, true);
-      return r.exactMatch() == null ? 0.0 : r.exactMatch();
+      for (var t : tasks.entrySet()) {
+        int longest = 1;
+        List<String> prompts = new ArrayList<>();
+        for (KvArithmetic.Item it : t.getValue()) {
+          longest = Math.max(longest, lm.tokenizer().encode(it.completion()).length);
+          prompts.add(it.prompt());
+        }
+        out.put(t.getKey(), tandem.generate(engine, lm, prompts, SamplingConfig.greedy(longest + 1), false));
+      }
     }
+    return out;
   }
 
   /**

@@ -135,9 +135,30 @@ public final class KvArithmetic {
     return composeKeys;
   }
 
-  /** The keys it is evaluated on (never in its training data). */
+  /** The keys it is evaluated on (never in its training data): {@link #validationKeys()} and {@link #testKeys()}. */
   public List<String> heldOutKeys() {
     return heldOutKeys;
+  }
+
+  /**
+   * The validation split: a quarter of the held-out keys (at least 10), for choices (steps, learning
+   * rates, switches); never reported as the result.
+   */
+  public List<String> validationKeys() {
+    return heldOutKeys.subList(0, validationSize());
+  }
+
+  /** The test split: the held-out keys not in {@link #validationKeys()}; only reported. */
+  public List<String> testKeys() {
+    return heldOutKeys.subList(validationSize(), heldOutKeys.size());
+  }
+
+  private int validationSize() {
+    int n = Math.max(10, heldOutKeys.size() / 4);
+    if (n >= heldOutKeys.size()) {
+      throw new IllegalArgumentException(heldOutKeys.size() + " held-out keys are too few to split into validation and test (need more than 10)");
+    }
+    return n;
   }
 
   /** {@code n} KV substitution examples over {@code keys} (evaluation: keys only). */
@@ -197,6 +218,15 @@ public final class KvArithmetic {
    * the prompt: with keys there its arithmetic broke down, 95% -> 3% when measured.)
    */
   public List<Item> numericTraining(int n, long seed) {
+    return numericTraining(n, seed, true);
+  }
+
+  /**
+   * As {@link #numericTraining(int, long)}; without {@code distractors} the quarter of random-text
+   * prompts becomes plain {@link #numeric} examples (m_B then sees only the tasks it is meant to
+   * know, as in the paper).
+   */
+  public List<Item> numericTraining(int n, long seed, boolean distractors) {
     Random rng = new Random(seed);
     List<Item> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -206,8 +236,11 @@ public final class KvArithmetic {
         out.add(new Item(EVALUATE + e.render(digits()), answer(e, digits())));
       } else if (u < 0.75) {
         out.add(new Item(SUBSTITUTE + e.render(digits()), e.render(digits())));
-      } else {
+      } else if (distractors) {
         out.add(new Item(EVALUATE + noise(rng), answer(e, digits())));
+      } else {
+        noise(rng); // the same draws either way: the other examples stay the same
+        out.add(new Item(EVALUATE + e.render(digits()), answer(e, digits())));
       }
     }
     return out;

@@ -37,6 +37,32 @@ class KvArithmeticTest {
   }
 
   @Test
+  void heldOutKeysSplitIntoValidationAndTest() {
+    assertEquals(20, kv.validationKeys().size());
+    assertEquals(60, kv.testKeys().size());
+    Set<String> both = new HashSet<>(kv.validationKeys());
+    both.retainAll(kv.testKeys());
+    assertTrue(both.isEmpty());
+    assertEquals(kv.heldOutKeys(), java.util.stream.Stream.concat(kv.validationKeys().stream(), kv.testKeys().stream()).toList());
+    assertThrows(IllegalArgumentException.class, () -> new KvArithmetic(KvArithmetic.Settings.of(20, 2, 1)).testKeys(), "10 held out: nothing left to test");
+  }
+
+  @Test
+  void mBsTrainingWithoutDistractorsHasOnlyItsTasksAndOtherwiseTheSameExamples() {
+    List<KvArithmetic.Item> with = kv.numericTraining(300, 5, true);
+    List<KvArithmetic.Item> without = kv.numericTraining(300, 5, false);
+    int differ = 0;
+    for (int i = 0; i < with.size(); i++) {
+      assertTrue(without.get(i).prompt().matches("(sum|val) [0-9+-]+"), without.get(i).toString());
+      if (!with.get(i).equals(without.get(i))) {
+        differ++;
+        assertTrue(with.get(i).prompt().matches("sum [a-z+-]+") && with.get(i).completion().equals(without.get(i).completion()), with.get(i) + " / " + without.get(i));
+      }
+    }
+    assertTrue(differ > 40 && differ < 110, "about a quarter: " + differ);
+  }
+
+  @Test
   void tasksAreConsistentWithTheMapping() {
     Pattern term = Pattern.compile("([+-]?)([a-z]+)");
     for (KvArithmetic.Item it : kv.kvArithmetic(200, kv.heldOutKeys(), 1)) {
