@@ -77,7 +77,7 @@ final class ExperimentCommand implements Callable<Integer> {
       x = experiment; // given to the command line alone (tests, embedders)
     }
     ExperimentContext ctx =
-        ExperimentContext.of(tandem, threads -> engine(tandem, err, threads), values, output, out, task -> new ProgressListener(task, out));
+        ExperimentContext.of(tandem, threads -> engine(tandem, err, threads), engineOptions.threads, values, output, out, task -> new ProgressListener(task, out));
     x.run(ctx);
     return 0;
   }

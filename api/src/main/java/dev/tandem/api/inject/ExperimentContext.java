@@ -30,6 +30,15 @@ public interface ExperimentContext {
    */
   Engine engine(int defaultThreads);
 
+  /**
+   * The intra-op threads {@link #engine(int)} gives its engine: the user's {@code --threads} when
+   * set, else {@code defaultThreads} (0: the engine's default). Experiments write it into their
+   * reports, since the summation order, and so a chaotic run's outcome, depends on it.
+   */
+  default int threads(int defaultThreads) {
+    return defaultThreads;
+  }
+
   /** The experiment's options: every declared one, given or default. */
   OptionValues options();
 
@@ -53,7 +62,27 @@ public interface ExperimentContext {
    */
   static ExperimentContext of(
       Tandem tandem, IntFunction<Engine> engines, OptionValues options, Path output, PrintWriter out, Function<String, TrainingListener> progress) {
+    return of(tandem, engines, 0, options, output, out, progress);
+  }
+
+  /**
+   * As {@link #of(Tandem, IntFunction, OptionValues, Path, PrintWriter, Function)}, with the user's
+   * thread count ({@code userThreads}, 0 when not given) for {@link #threads(int)}.
+   */
+  static ExperimentContext of(
+      Tandem tandem,
+      IntFunction<Engine> engines,
+      int userThreads,
+      OptionValues options,
+      Path output,
+      PrintWriter out,
+      Function<String, TrainingListener> progress) {
     return new ExperimentContext() {
+      @Override
+      public int threads(int defaultThreads) {
+        return userThreads > 0 ? userThreads : defaultThreads;
+      }
+
       @Override
       public TrainingListener progress(String task) {
         return progress.apply(task);
