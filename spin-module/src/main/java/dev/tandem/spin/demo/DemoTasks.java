@@ -40,6 +40,7 @@ public final class DemoTasks {
    * @param temperature the opponent's sampling temperature
    * @param maxSftEpochs the SFT cap in epochs of every task, or 0 for each task's own
    * @param patience SFT stops after this many epochs without a better validation score
+   * @param sftLearningRate SFT's learning rate of every task, or 0 for each task's own
    * @param pairsPerBatch SPIN's pairs per update of every task, or 0 for each task's own
    * @param trainExamples training examples of every task, or 0 for each task's own
    * @param validationExamples validation examples of every task, or 0 for each task's own
@@ -58,6 +59,7 @@ public final class DemoTasks {
       float temperature,
       int maxSftEpochs,
       int patience,
+      float sftLearningRate,
       int pairsPerBatch,
       int trainExamples,
       int validationExamples,
@@ -85,6 +87,10 @@ public final class DemoTasks {
       return value > 0 ? value : taskDefault;
     }
 
+    float sftLearningRate(float taskDefault) {
+      return sftLearningRate > 0 ? sftLearningRate : taskDefault;
+    }
+
     /** SPIN's settings for one task, beta and run seed. */
     SpinConfig spin(int taskPairsPerBatch, float beta, long seed) {
       TrainerConfig training =
@@ -106,7 +112,7 @@ public final class DemoTasks {
    * @param sftLearningRate SFT's learning rate (AdamW, constant)
    * @param maxSftEpochs SFT's cap in epochs
    * @param patience SFT stops after this many epochs without a better validation score
-   * @param selectOnExactMatch whether validation scores by exact match (else by NLL)
+   * @param gridOnExactMatch whether the beta grid scores by validation exact match (else by NLL)
    * @param pairsPerBatch SPIN's pairs per update, and continued SFT's sequences per update
    */
   public record TaskSpec(
@@ -119,13 +125,13 @@ public final class DemoTasks {
       float sftLearningRate,
       int maxSftEpochs,
       int patience,
-      boolean selectOnExactMatch,
+      boolean gridOnExactMatch,
       int pairsPerBatch) {}
 
   /**
    * Addition of two numbers from 0 to 99 ({@link SyntheticTask#ADDITION}): 1,000 training, 200
    * validation and 500 test problems written to {@code dir}; a 2-layer GPT (d_model 64, context 32)
-   * trained by SFT (AdamW 2e-3, 32 a batch) until validation exact match stops rising.
+   * trained by SFT (AdamW 3e-3, 32 a batch) until validation NLL stops falling.
    */
   public static TaskSpec addition(Path dir, Tokenizer tokenizer, Settings s) throws IOException {
     return synthetic(SyntheticTask.ADDITION, dir, tokenizer, s);
@@ -144,13 +150,13 @@ public final class DemoTasks {
     SyntheticTask.writeJsonl(val, split.heldOut().subList(0, nVal));
     SyntheticTask.writeJsonl(test, split.heldOut().subList(nVal, nVal + nTest));
     ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 64, 32);
-    return new TaskSpec(task.label(), train, val, test, model, 32, 2e-3f, s.or(s.maxSftEpochs(), 60), s.patience(), true, 32);
+    return new TaskSpec(task.label(), train, val, test, model, 32, s.sftLearningRate(3e-3f), s.or(s.maxSftEpochs(), 60), s.patience(), true, 32);
   }
 
   /**
    * WordNet definitions from the bundled sample (or the given files): 400 training records from the
    * training file, 100 validation and 200 test records from the dev file, all that fit the context;
-   * a 2-layer GPT (d_model 64, context 96) trained by SFT (AdamW 2e-3, 16 a batch) until validation
+   * a 2-layer GPT (d_model 64, context 96) trained by SFT (AdamW 3e-3, 16 a batch) until validation
    * NLL stops falling.
    */
   public static TaskSpec wordnet(Path trainSource, Path devSource, Path dir, Tokenizer tokenizer, Settings s) throws IOException {
@@ -170,7 +176,7 @@ public final class DemoTasks {
     SyntheticTask.writeJsonl(trainFile, train);
     SyntheticTask.writeJsonl(val, held.subList(0, nVal));
     SyntheticTask.writeJsonl(test, held.subList(nVal, held.size()));
-    return new TaskSpec("wordnet", trainFile, val, test, model, 16, 2e-3f, s.or(s.maxSftEpochs(), 40), s.patience(), false, 16);
+    return new TaskSpec("wordnet", trainFile, val, test, model, 16, s.sftLearningRate(3e-3f), s.or(s.maxSftEpochs(), 40), s.patience(), false, 16);
   }
 
   /**

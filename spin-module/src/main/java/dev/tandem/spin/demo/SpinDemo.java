@@ -46,6 +46,7 @@ public final class SpinDemo implements Experiment {
           new OptionSpec("temperature", Float.class, "1.0", "the opponent's sampling temperature"),
           new OptionSpec("max-sft-epochs", Integer.class, "0", "SFT's cap in epochs; 0: each task's own, addition 60, wordnet 40"),
           new OptionSpec("patience", Integer.class, "3", "SFT stops after this many epochs without a better validation score"),
+          new OptionSpec("sft-learning-rate", Float.class, "0", "SFT's learning rate (AdamW, constant); 0: each task's own, 3e-3"),
           new OptionSpec("batch-size", Integer.class, "0", "SPIN's pairs per update of every task; 0: each task's own"),
           new OptionSpec("train-examples", Integer.class, "0", "training examples of every task; 0: each task's own, addition 1000, wordnet 400"),
           new OptionSpec("validation-examples", Integer.class, "0", "validation examples of every task; 0: each task's own, addition 200, wordnet 100"),
@@ -89,7 +90,7 @@ public final class SpinDemo implements Experiment {
     DemoTasks.Settings settings =
         new DemoTasks.Settings(o.getInt("iterations"), betas, o.getEnum("loss", DpoObjective.Loss.class), o.getFloat("learning-rate"),
             o.getInt("epochs-per-iteration"), o.getBoolean("mix-previous"), o.getFloat("temperature"), o.getInt("max-sft-epochs"), o.getInt("patience"),
-            o.getInt("batch-size"), o.getInt("train-examples"), o.getInt("validation-examples"), o.getInt("test-examples"), o.getLong("data-seed"),
+            o.getFloat("sft-learning-rate"), o.getInt("batch-size"), o.getInt("train-examples"), o.getInt("validation-examples"), o.getInt("test-examples"), o.getLong("data-seed"),
             o.getLong("seed"), o.getInt("seeds"));
     Tandem tandem = ctx.tandem();
     Tokenizer tokenizer = tandem.tokenizer();

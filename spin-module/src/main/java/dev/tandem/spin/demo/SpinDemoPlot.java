@@ -94,8 +94,8 @@ public final class SpinDemoPlot {
   }
 
   private static XYChart curveChart(SpinDemoReport.TaskResult t) {
-    XYChart chart = new XYChartBuilder().width(W).height(H).title(t.task() + ": SFT on validation (" + t.grid().criterion().split(" ")[1] + ")")
-        .xAxisTitle("epoch").yAxisTitle("validation score").build();
+    XYChart chart = new XYChartBuilder().width(W).height(H).title(t.task() + ": SFT, validation NLL by epoch")
+        .xAxisTitle("epoch").yAxisTitle("validation NLL").build();
     chart.getStyler().setChartBackgroundColor(Color.WHITE);
     chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
     for (SpinDemoReport.SftRun r : t.sft()) {

@@ -91,7 +91,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
    * One seed's SFT to convergence.
    *
    * @param seed the run seed
-   * @param validation the validation score after each epoch (exact match, or minus the NLL)
+   * @param validation the validation NLL per completion token after each epoch
    * @param bestEpoch the epoch kept (1-based)
    */
   public record SftRun(long seed, List<Double> validation, int bestEpoch) {
@@ -193,7 +193,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
         ObjectNode rn = sft.addObject();
         rn.put("seed", r.seed());
         rn.put("best_epoch", r.bestEpoch());
-        r.validation().forEach(rn.putArray("validation")::add);
+        r.validation().forEach(rn.putArray("validation_nll")::add);
       }
       ArrayNode stages = tn.putArray("stages");
       for (Stage s : t.stages()) {
@@ -246,7 +246,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
           doubles(g.path("scores")), g.path("chosen").asDouble());
       List<SftRun> sft = new ArrayList<>();
       for (JsonNode r : tn.path("sft")) {
-        sft.add(new SftRun(r.path("seed").asLong(), doubles(r.path("validation")), r.path("best_epoch").asInt()));
+        sft.add(new SftRun(r.path("seed").asLong(), doubles(r.path("validation_nll")), r.path("best_epoch").asInt()));
       }
       List<Stage> stages = new ArrayList<>();
       for (JsonNode st : tn.path("stages")) {
@@ -294,7 +294,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
           t.sizes().get("test"), t.model()));
       StringBuilder ep = new StringBuilder();
       for (SftRun r : t.sft()) {
-        ep.append(String.format(Locale.ROOT, "%sseed %d: best epoch %d of %d (%.4f)", ep.length() == 0 ? "" : ", ", r.seed(), r.bestEpoch(),
+        ep.append(String.format(Locale.ROOT, "%sseed %d: best epoch %d of %d (NLL %.4f)", ep.length() == 0 ? "" : ", ", r.seed(), r.bestEpoch(),
             r.validation().size(), r.validation().get(r.bestEpoch() - 1)));
       }
       sb.append("  SFT to convergence on validation: ").append(ep).append('\n');

@@ -90,8 +90,8 @@ public final class SpinExperiment {
       }
       SupervisedStages.Curve c = SupervisedStages.toConvergence(tandem, engine, lm, spec, train, validation, seed, sd.resolve("sft"), sd.resolve("sft-best"), null);
       sft.add(new SpinDemoReport.SftRun(seed, c.validation(), c.bestEpoch()));
-      listener.onMessage(String.format("%s seed %d: SFT stopped after %d epochs, best epoch %d (validation %s %.4f)", spec.name(), seed,
-          c.validation().size(), c.bestEpoch(), spec.selectOnExactMatch() ? "exact match" : "-NLL", c.validation().get(c.bestEpoch() - 1)));
+      listener.onMessage(String.format("%s seed %d: SFT stopped after %d epochs, best epoch %d (validation NLL %.4f)", spec.name(), seed,
+          c.validation().size(), c.bestEpoch(), c.validation().get(c.bestEpoch() - 1)));
       models.put(seed, lm.withPath(sd.resolve("sft-best")));
     }
 
@@ -105,10 +105,10 @@ public final class SpinExperiment {
       SelfPlay play = new SelfPlay(tandem, engine, lm, one, dir.resolve("grid").resolve("beta-" + beta));
       SelfPlay.Result r = play.run(train, validation, SkipReport.collecting(), false);
       Map<String, Object> line = r.stages().get(1);
-      double score = spec.selectOnExactMatch() ? ((Number) line.get("eval_exact_match")).doubleValue() : -((Number) line.get("eval_nll")).doubleValue();
+      double score = spec.gridOnExactMatch() ? ((Number) line.get("eval_exact_match")).doubleValue() : -((Number) line.get("eval_nll")).doubleValue();
       gridScores.add(SupervisedStages.round(score));
       listener.onMessage(String.format("%s grid: beta %s, validation %s after iter0: %.4f", spec.name(), beta,
-          spec.selectOnExactMatch() ? "exact match" : "-NLL", score));
+          spec.gridOnExactMatch() ? "exact match" : "-NLL", score));
     }
     int best = 0;
     for (int i = 1; i < gridScores.size(); i++) {
@@ -119,7 +119,7 @@ public final class SpinExperiment {
     float beta = settings.betas().get(best);
     List<Double> gridValues = settings.betas().stream().map(b -> (double) b).toList();
     SpinDemoReport.Grid grid = new SpinDemoReport.Grid("beta", gridSeed,
-        "validation " + (spec.selectOnExactMatch() ? "exact_match" : "-nll") + " after SPIN iter0", gridValues, gridScores, beta);
+        "validation " + (spec.gridOnExactMatch() ? "exact_match" : "-nll") + " after SPIN iter0", gridValues, gridScores, beta);
 
     // 3. per seed: SPIN and continued SFT from the SFT model, scored on test
     int iterations = settings.iterations();

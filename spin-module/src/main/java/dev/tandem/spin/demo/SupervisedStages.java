@@ -26,8 +26,9 @@ import java.util.List;
  *
  * <p>The {@link Trainer} has no early stopping of its own, so SFT runs in chunks of one epoch: each
  * chunk resumes the previous one's checkpoint (weights and AdamW state, the data order of its epoch)
- * and extends the step budget by an epoch; after each, the model is scored on validation and saved
- * when it is the best so far. The schedule is constant (a cosine or linear one would depend on the
+ * and extends the step budget by an epoch; after each, the model is scored on validation (NLL of
+ * the completions: smooth, where exact match sits at 0 for epochs before it rises) and saved when it
+ * is the best so far. The schedule is constant (a cosine or linear one would depend on the
  * final step count, which early stopping does not know in advance).
  */
 final class SupervisedStages {
@@ -36,7 +37,7 @@ final class SupervisedStages {
   /**
    * What SFT to convergence did.
    *
-   * @param validation the validation score after each epoch (exact match, or minus the NLL)
+   * @param validation the validation NLL per completion token after each epoch
    * @param bestEpoch the epoch (1-based) whose weights were kept
    */
   record Curve(List<Double> validation, int bestEpoch) {}
@@ -61,9 +62,9 @@ final class SupervisedStages {
         trainer.addListener(progress);
       }
       trainer.train(data, List.of(), epoch > 1);
-      Evaluation.Result r = tandem.evaluate(engine, lm, validation, 2 * spec.sftBatchSize(), spec.selectOnExactMatch());
-      double score = spec.selectOnExactMatch() ? r.exactMatch() : -r.loss();
-      curve.add(round(score));
+      Evaluation.Result r = tandem.evaluate(engine, lm, validation, 2 * spec.sftBatchSize(), false);
+      double score = -r.loss();
+      curve.add(round(r.loss()));
       if (score > bestScore) {
         bestScore = score;
         bestEpoch = epoch;
