@@ -122,7 +122,7 @@ public final class SpinDemo implements Experiment {
         out.printf("%s: done in %.0f s%n", s.name(), (System.nanoTime() - t1) / 1e9);
       }
     }
-    SpinDemoReport report = new SpinDemoReport(engineName, threads, settings.seedList(), rows);
+    SpinDemoReport report = new SpinDemoReport(engineName, threads, settings.seedList(), settings.toString(), rows);
     report.write(output.resolve(SpinDemoReport.FILE));
     Path png = SpinDemoPlot.write(report, output.resolve("spin_report.png"));
     out.println();

@@ -25,9 +25,10 @@ import java.util.Map;
  * @param engine the engine's name
  * @param threads intra-op threads (0: the engine's default)
  * @param seeds the run seeds
+ * @param settings the experiment's settings, in words (learning rates, epochs, grid, ...)
  * @param tasks the tasks, in order
  */
-public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<TaskResult> tasks) {
+public record SpinDemoReport(String engine, int threads, List<Long> seeds, String settings, List<TaskResult> tasks) {
   /** The report file name. */
   public static final String FILE = "spin_report.json";
 
@@ -171,6 +172,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
     root.put("threads", threads);
     ArrayNode sn = root.putArray("seeds");
     seeds.forEach(sn::add);
+    root.put("settings", settings);
     root.put("intervals", INTERVAL);
     ArrayNode ts = root.putArray("tasks");
     for (TaskResult t : tasks) {
@@ -264,7 +266,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
       }
       tasks.add(new TaskResult(tn.path("task").asText(), sizes, tn.path("model").asText(), grid, sft, stages));
     }
-    return new SpinDemoReport(root.path("engine").asText(), root.path("threads").asInt(), seeds, tasks);
+    return new SpinDemoReport(root.path("engine").asText(), root.path("threads").asInt(), seeds, root.path("settings").asText(), tasks);
   }
 
   private static List<Double> doubles(JsonNode a) {
@@ -289,6 +291,7 @@ public record SpinDemoReport(String engine, int threads, List<Long> seeds, List<
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "demo spin: engine %s, %s, seeds %s; %s%n", engine,
         threads > 0 ? threads + (threads == 1 ? " thread" : " threads") : "default threads", seeds, INTERVAL));
+    sb.append("settings: ").append(settings).append('\n');
     for (TaskResult t : tasks) {
       sb.append(String.format(Locale.ROOT, "%n%s: train %d, validation %d, test %d; %s%n", t.task(), t.sizes().get("train"), t.sizes().get("validation"),
           t.sizes().get("test"), t.model()));

@@ -88,7 +88,7 @@ public final class SpinExperiment {
         listener.onMessage(String.format("%s: %,d train, %,d validation, %,d test examples; model %d layers, d_model %d, context %d (%,d parameters)",
             spec.name(), train.size(), validation.size(), test.size(), spec.model().nLayer(), spec.model().nEmbd(), ctx, lm.params().count(false)));
       }
-      SupervisedStages.Curve c = SupervisedStages.toConvergence(tandem, engine, lm, spec, train, validation, seed, sd.resolve("sft"), sd.resolve("sft-best"), null);
+      SupervisedStages.Curve c = SupervisedStages.toConvergence(tandem, engine, lm, spec, train, validation, seed, sd.resolve("sft"), sd.resolve("sft-best"));
       sft.add(new SpinDemoReport.SftRun(seed, c.validation(), c.bestEpoch()));
       listener.onMessage(String.format("%s seed %d: SFT stopped after %d epochs, best epoch %d (validation NLL %.4f)", spec.name(), seed,
           c.validation().size(), c.bestEpoch(), c.validation().get(c.bestEpoch() - 1)));

@@ -12,7 +12,6 @@ import dev.tandem.api.train.LrSchedule;
 import dev.tandem.api.train.SequenceData;
 import dev.tandem.api.train.Trainer;
 import dev.tandem.api.train.TrainerConfig;
-import dev.tandem.api.train.TrainingListener;
 import dev.tandem.spin.SpinConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -28,10 +27,18 @@ import java.util.List;
  * chunk resumes the previous one's checkpoint (weights and AdamW state, the data order of its epoch)
  * and extends the step budget by an epoch; after each, the model is scored on validation (NLL of
  * the completions: smooth, where exact match sits at 0 for epochs before it rises) and saved when it
- * is the best so far. The schedule is constant (a cosine or linear one would depend on the
- * final step count, which early stopping does not know in advance).
+ * is the best so far. The rate is constant within a phase (a cosine or linear schedule would depend
+ * on the final step count, which early stopping does not know in advance) and drops to a quarter
+ * when {@code patience} epochs pass without a better score, twice; the third plateau ends SFT. So
+ * the SFT model has been annealed, and continued SFT at a lower rate cannot gain merely by
+ * annealing it.
  */
 final class SupervisedStages {
+  /** How many times SFT lowers its rate on a plateau before it stops. */
+  static final int LR_DROPS = 2;
+  /** The factor of each drop. */
+  static final float LR_DROP = 0.25f;
+
   private SupervisedStages() {}
 
   /**
@@ -43,32 +50,40 @@ final class SupervisedStages {
   record Curve(List<Double> validation, int bestEpoch) {}
 
   /**
-   * Trains {@code lm} by SFT until {@code spec.patience()} epochs pass without a better validation
-   * score (or {@code spec.maxSftEpochs()}), and leaves the best epoch's weights in {@code lm} and in
-   * {@code best}.
+   * Trains {@code lm} by SFT until the third plateau of {@code spec.patience()} epochs without a
+   * better validation NLL (or {@code spec.maxSftEpochs()}), and leaves the best epoch's weights in
+   * {@code lm} and in {@code best}.
    */
   static Curve toConvergence(Tandem tandem, Engine engine, LoadedModel lm, DemoTasks.TaskSpec spec, List<Example> train, List<Example> validation,
-      long seed, Path work, Path best, TrainingListener progress) throws IOException {
+      long seed, Path work, Path best) throws IOException {
     Batcher batcher = tandem.batcher(lm, spec.sftBatchSize());
     SequenceData data = new SequenceData(train, batcher, spec.sftBatchSize(), seed);
     int perEpoch = data.batchesPerEpoch();
     List<Double> curve = new ArrayList<>();
     double bestScore = Double.NEGATIVE_INFINITY;
     int bestEpoch = 0;
-    for (int epoch = 1; epoch <= spec.maxSftEpochs() && epoch - bestEpoch <= spec.patience(); epoch++) {
-      TrainerConfig c = new TrainerConfig((long) epoch * perEpoch, 1, spec.sftLearningRate(), LrSchedule.Kind.CONSTANT, 0f, 1.0f, perEpoch, 0, 0, 1);
+    int sinceBest = 0;
+    int drops = 0;
+    float lr = spec.sftLearningRate();
+    for (int epoch = 1; epoch <= spec.maxSftEpochs(); epoch++) {
+      TrainerConfig c = new TrainerConfig((long) epoch * perEpoch, 1, lr, LrSchedule.Kind.CONSTANT, 0f, 1.0f, perEpoch, 0, 0, 1);
       Trainer trainer = tandem.trainer(engine, lm, new SftObjective(), AdamW.defaults(), c, seed, work);
-      if (progress != null && epoch == 1) {
-        trainer.addListener(progress);
-      }
       trainer.train(data, List.of(), epoch > 1);
       Evaluation.Result r = tandem.evaluate(engine, lm, validation, 2 * spec.sftBatchSize(), false);
-      double score = -r.loss();
       curve.add(round(r.loss()));
-      if (score > bestScore) {
-        bestScore = score;
+      if (-r.loss() > bestScore) {
+        bestScore = -r.loss();
         bestEpoch = epoch;
+        sinceBest = 0;
         lm.save(best);
+      } else if (++sinceBest >= spec.patience()) {
+        if (drops == LR_DROPS) {
+          break;
+        }
+        // a plateau: go on at a quarter of the rate (ReduceLROnPlateau); the best weights stay saved
+        drops++;
+        lr *= LR_DROP;
+        sinceBest = 0;
       }
     }
     lm.restore(best);
