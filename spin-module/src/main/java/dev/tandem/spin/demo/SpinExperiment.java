@@ -117,9 +117,9 @@ public final class SpinExperiment {
       }
     }
     float beta = settings.betas().get(best);
-    List<Double> gridValues = settings.betas().stream().map(b -> (double) b).toList();
+    List<Double> gridValues = settings.betas().stream().map(b -> Double.parseDouble(Float.toString(b))).toList();
     SpinDemoReport.Grid grid = new SpinDemoReport.Grid("beta", gridSeed,
-        "validation " + (spec.gridOnExactMatch() ? "exact_match" : "-nll") + " after SPIN iter0", gridValues, gridScores, beta);
+        "validation " + (spec.gridOnExactMatch() ? "exact_match" : "-nll") + " after SPIN iter0", gridValues, gridScores, gridValues.get(best));
 
     // 3. per seed: SPIN and continued SFT from the SFT model, scored on test
     int iterations = settings.iterations();
