@@ -74,7 +74,7 @@ public final class SpinDemo implements Experiment {
 
   @Override
   public int typicalSeconds(String engine) {
-    return "tensorflow".equals(engine) ? 900 : 420;
+    return "tensorflow".equals(engine) ? 900 : 480;
   }
 
   @Override
