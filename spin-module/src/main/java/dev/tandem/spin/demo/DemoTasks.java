@@ -19,10 +19,11 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * The two tasks of {@code tandem demo spin}, with the demo's own hyperparameters (sizes and learning
- * rates chosen so that the whole experiment runs in minutes on two CPU cores; the paper's recipe is
- * kept otherwise: RMSProp, linear schedule, 10% warmup, 2 epochs per iteration, beta 0.1, logistic
- * loss, sampling at temperature 1.0, the previous iteration's data mixed in).
+ * The two tasks of {@code tandem demo spin}, each cut into train, validation and test, with the
+ * demo's own sizes (chosen so that three seeds of the whole experiment run in minutes on two CPU
+ * cores). SPIN keeps the paper's recipe otherwise: RMSProp, linear schedule, 10% warmup, 2 epochs
+ * per iteration, logistic loss, sampling at temperature 1.0, the previous iteration's data mixed in;
+ * beta is chosen on validation from a grid ({@link Settings#betas()}).
  */
 public final class DemoTasks {
   private DemoTasks() {}
@@ -30,98 +31,159 @@ public final class DemoTasks {
   /**
    * Settings shared by the tasks, overridable from the command line.
    *
-   * @param iterations SPIN iterations
-   * @param beta SPIN's beta
+   * @param iterations SPIN iterations (and continued-SFT "iterations")
+   * @param betas the grid of SPIN's beta, chosen on validation
    * @param loss SPIN's loss shape
-   * @param spinLearningRate SPIN's peak learning rate (RMSProp)
-   * @param epochsPerIteration SPIN's epochs per iteration
+   * @param spinLearningRate SPIN's peak learning rate (RMSProp); continued SFT uses the same
+   * @param epochsPerIteration SPIN's epochs per iteration; continued SFT uses the same
    * @param mixPrevious whether iteration t also trains on t-1's generations
    * @param temperature the opponent's sampling temperature
-   * @param sftSteps the SFT budget of every task, or 0 for each task's own
+   * @param maxSftEpochs the SFT cap in epochs of every task, or 0 for each task's own
+   * @param patience SFT stops after this many epochs without a better validation score
+   * @param sftLearningRate SFT's learning rate of every task, or 0 for each task's own
    * @param pairsPerBatch SPIN's pairs per update of every task, or 0 for each task's own
    * @param trainExamples training examples of every task, or 0 for each task's own
-   * @param heldOutExamples held-out examples of every task, or 0 for each task's own
-   * @param seed the seed of data, initial weights, order and sampling
+   * @param validationExamples validation examples of every task, or 0 for each task's own
+   * @param testExamples test examples of every task, or 0 for each task's own
+   * @param dataSeed the seed of the data and its split (the same for every run seed)
+   * @param firstSeed the first run seed (weights, order, sampling)
+   * @param seeds how many run seeds: {@code firstSeed .. firstSeed + seeds - 1}
    */
   public record Settings(
       int iterations,
-      float beta,
+      List<Float> betas,
       DpoObjective.Loss loss,
       float spinLearningRate,
       int epochsPerIteration,
       boolean mixPrevious,
       float temperature,
-      int sftSteps,
+      int maxSftEpochs,
+      int patience,
+      float sftLearningRate,
       int pairsPerBatch,
       int trainExamples,
-      int heldOutExamples,
-      long seed) {
-    /** The demo's defaults. */
-    public static Settings defaults() {
-      return new Settings(4, 2.0f, DpoObjective.Loss.SIGMOID, 2e-4f, 2, true, 1.0f, 0, 0, 0, 0, 1);
+      int validationExamples,
+      int testExamples,
+      long dataSeed,
+      long firstSeed,
+      int seeds) {
+    public Settings {
+      betas = List.copyOf(betas);
+      if (betas.isEmpty() || seeds < 1 || iterations < 1) {
+        throw new IllegalArgumentException("need at least one beta, one seed and one iteration");
+      }
     }
 
-    int trainExamples(int taskDefault) {
-      return trainExamples > 0 ? trainExamples : taskDefault;
+    /** The run seeds, in order. */
+    public List<Long> seedList() {
+      List<Long> out = new ArrayList<>();
+      for (int i = 0; i < seeds; i++) {
+        out.add(firstSeed + i);
+      }
+      return out;
     }
 
-    int heldOutExamples(int taskDefault) {
-      return heldOutExamples > 0 ? heldOutExamples : taskDefault;
+    int or(int value, int taskDefault) {
+      return value > 0 ? value : taskDefault;
     }
 
-    int sftSteps(int taskDefault) {
-      return sftSteps > 0 ? sftSteps : taskDefault;
+    float sftLearningRate(float taskDefault) {
+      return sftLearningRate > 0 ? sftLearningRate : taskDefault;
     }
 
-    SpinConfig spin(int taskPairsPerBatch, boolean exactMatch) {
-      int b = pairsPerBatch > 0 ? pairsPerBatch : taskPairsPerBatch;
+    /** SPIN's settings for one task, beta and run seed. */
+    SpinConfig spin(int taskPairsPerBatch, float beta, long seed) {
       TrainerConfig training =
-          new TrainerConfig(0, epochsPerIteration, spinLearningRate, LrSchedule.Kind.LINEAR, 0.1f, 1.0f, 10, 0, 100, 1);
-      return new SpinConfig(iterations, new SpinObjective(beta, loss), training, RmsProp.defaults(), b, mixPrevious, 0,
-          temperature, 1.0f, 256, exactMatch, seed);
+          new TrainerConfig(0, epochsPerIteration, spinLearningRate, LrSchedule.Kind.LINEAR, 0.1f, 1.0f, 10, 0, 0, 1);
+      return new SpinConfig(iterations, new SpinObjective(beta, loss), training, RmsProp.defaults(), or(pairsPerBatch, taskPairsPerBatch),
+          mixPrevious, 0, temperature, 1.0f, 256, true, seed);
     }
   }
 
   /**
-   * Addition of two numbers of 1 to 3 digits ({@link SyntheticTask#ADDITION}): 2,000 training and 500
-   * held-out problems written to {@code dir}, a 2-layer GPT (d_model 96, context 32) trained by SFT
-   * for 400 steps of 32 sequences.
+   * One task of the experiment.
+   *
+   * @param name the task's name in the report, e.g. {@code addition}
+   * @param train training prompt/completion JSONL: SFT's data and SPIN's prompts
+   * @param validation validation JSONL: early stopping and the beta grid
+   * @param test test JSONL: reported only
+   * @param model the GPT's shape
+   * @param sftBatchSize SFT sequences per update
+   * @param sftLearningRate SFT's learning rate (AdamW, constant)
+   * @param maxSftEpochs SFT's cap in epochs
+   * @param patience SFT stops after this many epochs without a better validation score
+   * @param gridOnExactMatch whether the beta grid scores by validation exact match (else by NLL)
+   * @param pairsPerBatch SPIN's pairs per update, and continued SFT's sequences per update
    */
-  public static SpinExperiment.TaskSpec addition(Path dir, Tokenizer tokenizer, Settings s) throws IOException {
-    return synthetic(SyntheticTask.ADDITION, dir, tokenizer, s, 1000);
+  public record TaskSpec(
+      String name,
+      Path train,
+      Path validation,
+      Path test,
+      ModelConfig model,
+      int sftBatchSize,
+      float sftLearningRate,
+      int maxSftEpochs,
+      int patience,
+      boolean gridOnExactMatch,
+      int pairsPerBatch) {}
+
+  /**
+   * Addition of two numbers from 0 to 99 ({@link SyntheticTask#ADDITION}): 1,000 training, 200
+   * validation and 500 test problems written to {@code dir}; a 2-layer GPT (d_model 64, context 32)
+   * trained by SFT (AdamW 3e-3, 32 a batch) until validation NLL stops falling.
+   */
+  public static TaskSpec addition(Path dir, Tokenizer tokenizer, Settings s) throws IOException {
+    return synthetic(SyntheticTask.ADDITION, dir, tokenizer, s);
   }
 
   /** A synthetic task as {@link #addition}. */
-  public static SpinExperiment.TaskSpec synthetic(SyntheticTask task, Path dir, Tokenizer tokenizer, Settings s, int sftSteps) throws IOException {
-    SyntheticTask.Split split = task.generate(s.seed(), s.trainExamples(2000), s.heldOutExamples(500));
+  public static TaskSpec synthetic(SyntheticTask task, Path dir, Tokenizer tokenizer, Settings s) throws IOException {
+    int nTrain = s.or(s.trainExamples(), 1000);
+    int nVal = s.or(s.validationExamples(), 200);
+    int nTest = s.or(s.testExamples(), 500);
+    SyntheticTask.Split split = task.generate(s.dataSeed(), nTrain, nVal + nTest);
     Path train = dir.resolve(task.label() + "-train.jsonl");
-    Path heldOut = dir.resolve(task.label() + "-heldout.jsonl");
-    split.write(train, heldOut);
-    ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 96, 32);
-    return new SpinExperiment.TaskSpec(task.label(), train, heldOut, model, s.seed(), s.sftSteps(sftSteps), 32, 3e-3f, s.spin(32, true));
+    Path val = dir.resolve(task.label() + "-validation.jsonl");
+    Path test = dir.resolve(task.label() + "-test.jsonl");
+    SyntheticTask.writeJsonl(train, split.train());
+    SyntheticTask.writeJsonl(val, split.heldOut().subList(0, nVal));
+    SyntheticTask.writeJsonl(test, split.heldOut().subList(nVal, nVal + nTest));
+    ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 64, 32);
+    return new TaskSpec(task.label(), train, val, test, model, 32, s.sftLearningRate(3e-3f), s.or(s.maxSftEpochs(), 60), s.patience(), true, 32);
   }
 
   /**
-   * WordNet definitions: 400 training and 100 held-out records that fit the context, drawn (seeded)
-   * from the given files into {@code dir}, a 2-layer GPT (d_model 96, context 96) trained by SFT for
-   * 300 steps of 16 sequences. Exact match does not apply to free text.
+   * WordNet definitions from the bundled sample (or the given files): 400 training records from the
+   * training file, 100 validation and 200 test records from the dev file, all that fit the context;
+   * a 2-layer GPT (d_model 64, context 96) trained by SFT (AdamW 3e-3, 16 a batch) until validation
+   * NLL stops falling.
    */
-  public static SpinExperiment.TaskSpec wordnet(Path trainSource, Path devSource, Path dir, Tokenizer tokenizer, Settings s)
-      throws IOException {
-    Path train = dir.resolve("wordnet-train.jsonl");
-    Path dev = dir.resolve("wordnet-dev.jsonl");
-    ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 96, 96);
+  public static TaskSpec wordnet(Path trainSource, Path devSource, Path dir, Tokenizer tokenizer, Settings s) throws IOException {
+    ModelConfig model = ModelConfig.of(tokenizer.vocabSize(), 2, 4, 64, 96);
     PromptTemplate template = new PromptTemplate(tokenizer);
-    sample(trainSource, train, s.trainExamples(400), s.seed(), template, model.nPositions());
-    sample(devSource, dev, s.heldOutExamples(100), s.seed() + 1, template, model.nPositions());
-    return new SpinExperiment.TaskSpec("wordnet", train, dev, model, s.seed(), s.sftSteps(300), 16, 3e-3f, s.spin(16, false));
+    int nVal = s.or(s.validationExamples(), 100);
+    int nTest = s.or(s.testExamples(), 200);
+    List<String[]> train = sample(trainSource, s.or(s.trainExamples(), 400), s.dataSeed(), template, model.nPositions());
+    List<String[]> held = sample(devSource, nVal + nTest, s.dataSeed() + 1, template, model.nPositions());
+    if (held.size() < 2) {
+      throw new IllegalArgumentException(devSource + ": fewer than 2 records fit the context");
+    }
+    nVal = Math.min(nVal, held.size() / 2);
+    Path trainFile = dir.resolve("wordnet-train.jsonl");
+    Path val = dir.resolve("wordnet-validation.jsonl");
+    Path test = dir.resolve("wordnet-test.jsonl");
+    SyntheticTask.writeJsonl(trainFile, train);
+    SyntheticTask.writeJsonl(val, held.subList(0, nVal));
+    SyntheticTask.writeJsonl(test, held.subList(nVal, held.size()));
+    return new TaskSpec("wordnet", trainFile, val, test, model, 16, s.sftLearningRate(3e-3f), s.or(s.maxSftEpochs(), 40), s.patience(), false, 16);
   }
 
   /**
-   * Writes {@code n} prompt/completion records of {@code source} whose templated sequence fits the
-   * context (all that fit when fewer), drawn with {@code seed}.
+   * {@code n} prompt/completion rows of {@code source} whose templated sequence fits the context
+   * (all that fit when fewer), drawn with {@code seed}.
    */
-  static void sample(Path source, Path target, int n, long seed, PromptTemplate template, int context) throws IOException {
+  static List<String[]> sample(Path source, int n, long seed, PromptTemplate template, int context) throws IOException {
     List<DataRecord> all = new ArrayList<>(JsonlDataset.read(source));
     Collections.shuffle(all, new Random(seed));
     List<String[]> rows = new ArrayList<>();
@@ -136,6 +198,6 @@ public final class DemoTasks {
         rows.add(new String[] {pc.prompt(), pc.completion()});
       }
     }
-    SyntheticTask.writeJsonl(target, rows);
+    return rows;
   }
 }

@@ -1,29 +1,22 @@
 package dev.tandem.spin.demo;
 
-import dev.tandem.api.data.Batcher;
+import dev.tandem.api.compose.LoadedModel;
 import dev.tandem.api.data.Example;
 import dev.tandem.api.data.JsonlDataset;
+import dev.tandem.api.data.PreferenceBatcher;
+import dev.tandem.api.data.PreferencePair;
 import dev.tandem.api.data.PromptTemplate;
 import dev.tandem.api.data.SkipReport;
+import dev.tandem.api.data.Batcher;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.inject.Tandem;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.model.Gpt;
-import dev.tandem.api.compose.LoadedModel;
-import dev.tandem.api.model.ModelConfig;
-import dev.tandem.api.objective.SftObjective;
-import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.tokenizer.Tokenizer;
 import dev.tandem.api.train.Evaluation;
-import dev.tandem.api.train.LrSchedule;
 import dev.tandem.api.train.PreferenceData;
-import dev.tandem.api.train.SequenceData;
-import dev.tandem.api.train.Trainer;
-import dev.tandem.api.train.TrainerConfig;
-import dev.tandem.api.train.TrainingListener;
 import dev.tandem.spin.SelfPlay;
 import dev.tandem.spin.SpinConfig;
-import dev.tandem.spin.SpinReport;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,51 +25,23 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The experiment of the SPIN paper at small scale, for one task: a new GPT is trained by SFT for a
- * fixed, deliberately short budget; SPIN then runs its iterations from that model on the same
- * prompts; beside it, continued SFT trains the SFT model for as many steps as SPIN took, with as
- * many sequences per step (SPIN's 2B rows: B real and B generated responses), on the same data. Every
- * stage is measured on held-out prompts: the NLL of the human completions, greedy exact match
- * where answers are exact, and {@code rewards/accuracies} on held-out pairs (the human response
- * against the opponent's; for continued SFT, the pairs of SPIN's iteration 0, whose opponent and
- * reference are the SFT model, as they are for continued SFT).
+ * The experiment of the SPIN paper at small scale, for one task and several seeds, through the
+ * facade. Per seed: a new GPT is trained by SFT to convergence (early stopping on validation, the
+ * best epoch kept; {@link SupervisedStages}). On the first seed's SFT model, SPIN's beta is chosen
+ * from the grid by the validation score after iteration 0. Then, per seed, from its SFT model: SPIN
+ * iterations 0..T-1, and continued SFT with SPIN's optimizer, schedule, learning rate and epochs per
+ * iteration on the real responses, scored after each "iteration". Every stage is scored on the same
+ * test items (NLL of the human completions, greedy exact match) and on the same held-out pairs:
+ * those of SPIN's iteration 0 (the human response against the SFT model's, with the SFT model as
+ * reference), so that {@code rewards_accuracies} of every stage answers one question.
  *
- * <p>Layout under {@code <output>/<task>/}: {@code base/} (the initial model), {@code sft/} (the SFT
- * run, the model at its top), {@code spin/} (the {@link SelfPlay} run: {@code iter-<t>/}, {@code
- * metrics.jsonl}), {@code continued-sft/}.
+ * <p>Layout under {@code <output>/<task>/}: {@code seed-<s>/} ({@code base/}, {@code sft/} the
+ * chunked SFT run, {@code sft-best/}, {@code spin/} the {@link SelfPlay} run, {@code
+ * continued-sft-<t>/}) and {@code grid/beta-<b>/}.
  */
 public final class SpinExperiment {
-  /**
-   * One task of the experiment.
-   *
-   * @param name the task's name in the report, e.g. {@code addition}
-   * @param train training prompt/completion JSONL: SFT's data and SPIN's prompts
-   * @param heldOut held-out prompt/completion JSONL
-   * @param model the GPT's shape
-   * @param initSeed the seed of its initial weights
-   * @param sftSteps SFT updates (AdamW, cosine schedule, 5% warmup)
-   * @param sftBatchSize SFT sequences per update
-   * @param sftLearningRate SFT's peak learning rate (continued SFT uses the same recipe)
-   * @param spin the self-play settings
-   */
-  public record TaskSpec(
-      String name,
-      Path train,
-      Path heldOut,
-      ModelConfig model,
-      long initSeed,
-      int sftSteps,
-      int sftBatchSize,
-      float sftLearningRate,
-      SpinConfig spin) {}
-
-  /** Observes the experiment: progress of the supervised stages, and everything {@link SelfPlay} reports. */
-  public interface Listener extends SelfPlay.Listener {
-    /** A listener for a supervised stage of a task ({@code sft}, {@code continued_sft}), or null. */
-    default TrainingListener supervised(String task, String stage) {
-      return null;
-    }
-  }
+  /** Observes the experiment: messages and everything {@link SelfPlay} reports. */
+  public interface Listener extends SelfPlay.Listener {}
 
   private final Tandem tandem;
   private final Engine engine;
@@ -85,7 +50,7 @@ public final class SpinExperiment {
   private final Listener listener;
 
   /**
-   * @param tandem the facade that loads the models and builds the trainers
+   * @param tandem the facade that loads the models, builds the trainers and evaluates
    * @param tokenizer the tokenizer of the new models (it must have the chat specials)
    * @param output the experiment directory; each task gets {@code <output>/<task>/}
    */
@@ -97,79 +62,152 @@ public final class SpinExperiment {
     this.listener = listener;
   }
 
-  /** Runs every stage of one task and returns its row of the report. */
-  public SpinReport.Task run(TaskSpec spec) throws IOException {
+  /** Runs every stage of one task for every seed and returns its part of the report. */
+  public SpinDemoReport.TaskResult run(DemoTasks.TaskSpec spec, DemoTasks.Settings settings) throws IOException {
     Path dir = output.resolve(spec.name());
     PromptTemplate template = new PromptTemplate(tokenizer);
     int ctx = spec.model().nPositions();
     SkipReport skips = SkipReport.collecting();
     List<Example> train = JsonlDataset.toExamples(JsonlDataset.read(spec.train()), template, ctx, skips);
-    List<Example> heldOut = JsonlDataset.toExamples(JsonlDataset.read(spec.heldOut()), template, ctx, skips);
+    List<Example> validation = JsonlDataset.toExamples(JsonlDataset.read(spec.validation()), template, ctx, skips);
+    List<Example> test = JsonlDataset.toExamples(JsonlDataset.read(spec.test()), template, ctx, skips);
     if (!skips.isEmpty()) {
       listener.onMessage(spec.name() + ": " + skips);
     }
+    List<Long> seeds = settings.seedList();
 
-    // 1. a new model, trained by SFT for a short, fixed budget
-    Path base = dir.resolve("base");
-    Gpt gpt = new Gpt(spec.model());
-    ModelDirectory.save(base, spec.model(), tokenizer, gpt.initialWeights(spec.initSeed()));
-    Path sftDir = dir.resolve("sft");
-    LoadedModel lm = tandem.loadModel(engine, base, true);
-    listener.onMessage(String.format("%s: %,d training and %,d held-out examples; model %d layers, d_model %d, context %d (%,d parameters)",
-        spec.name(), train.size(), heldOut.size(), spec.model().nLayer(), spec.model().nEmbd(), ctx, lm.params().count(false)));
-    supervised(spec, lm, train, spec.sftSteps(), spec.sftBatchSize(), sftDir, "sft");
+    // 1. per seed: a new model, SFT to convergence on validation
+    List<SpinDemoReport.SftRun> sft = new ArrayList<>();
+    Map<Long, LoadedModel> models = new LinkedHashMap<>();
+    for (long seed : seeds) {
+      Path sd = dir.resolve("seed-" + seed);
+      Path base = sd.resolve("base");
+      ModelDirectory.save(base, spec.model(), tokenizer, new Gpt(spec.model()).initialWeights(seed));
+      LoadedModel lm = tandem.loadModel(engine, base, true);
+      if (sft.isEmpty()) {
+        listener.onMessage(String.format("%s: %,d train, %,d validation, %,d test examples; model %d layers, d_model %d, context %d (%,d parameters)",
+            spec.name(), train.size(), validation.size(), test.size(), spec.model().nLayer(), spec.model().nEmbd(), ctx, lm.params().count(false)));
+      }
+      SupervisedStages.Curve c = SupervisedStages.toConvergence(tandem, engine, lm, spec, train, validation, seed, sd.resolve("sft"), sd.resolve("sft-best"));
+      sft.add(new SpinDemoReport.SftRun(seed, c.validation(), c.bestEpoch()));
+      listener.onMessage(String.format("%s seed %d: SFT stopped after %d epochs, best epoch %d (validation NLL %.4f)", spec.name(), seed,
+          c.validation().size(), c.bestEpoch(), c.validation().get(c.bestEpoch() - 1)));
+      models.put(seed, lm.withPath(sd.resolve("sft-best")));
+    }
 
-    // 2. SPIN from the SFT model: it is evaluated there as stage "sft"
-    Path spinDir = dir.resolve("spin");
-    SelfPlay spin = new SelfPlay(tandem, engine, lm.withPath(sftDir), spec.spin(), spinDir);
-    spin.addListener(listener);
-    SelfPlay.Result result = spin.run(train, heldOut, SkipReport.collecting(), false);
-    List<SpinReport.Stage> stages = new ArrayList<>();
-    long spinSteps = 0;
-    for (Map<String, Object> line : result.stages()) {
-      stages.add(SpinReport.Stage.fromLine(line));
-      if (line.get("train_steps") instanceof Number n) {
-        spinSteps += n.longValue();
+    // 2. beta on validation: SPIN iteration 0 from the first seed's SFT model, per grid value
+    long gridSeed = seeds.get(0);
+    List<Double> gridScores = new ArrayList<>();
+    for (float beta : settings.betas()) {
+      LoadedModel lm = models.get(gridSeed);
+      lm.restore(lm.path());
+      SpinConfig one = withIterations(settings.spin(spec.pairsPerBatch(), beta, gridSeed), 1);
+      SelfPlay play = new SelfPlay(tandem, engine, lm, one, dir.resolve("grid").resolve("beta-" + beta));
+      SelfPlay.Result r = play.run(train, validation, SkipReport.collecting(), false);
+      Map<String, Object> line = r.stages().get(1);
+      double score = spec.gridOnExactMatch() ? ((Number) line.get("eval_exact_match")).doubleValue() : -((Number) line.get("eval_nll")).doubleValue();
+      gridScores.add(SupervisedStages.round(score));
+      listener.onMessage(String.format("%s grid: beta %s, validation %s after iter0: %.4f", spec.name(), beta,
+          spec.gridOnExactMatch() ? "exact match" : "-NLL", score));
+    }
+    int best = 0;
+    for (int i = 1; i < gridScores.size(); i++) {
+      if (gridScores.get(i) > gridScores.get(best)) {
+        best = i;
       }
     }
+    float beta = settings.betas().get(best);
+    List<Double> gridValues = settings.betas().stream().map(b -> Double.parseDouble(Float.toString(b))).toList();
+    SpinDemoReport.Grid grid = new SpinDemoReport.Grid("beta", gridSeed,
+        "validation " + (spec.gridOnExactMatch() ? "exact_match" : "-nll") + " after SPIN iter0", gridValues, gridScores, gridValues.get(best));
 
-    // 3. continued SFT from the SFT model: SPIN's steps, SPIN's sequences per step
-    lm.restore(sftDir);
-    Path contDir = dir.resolve("continued-sft");
-    int rows = 2 * spec.spin().pairsPerBatch();
-    supervised(spec, lm, train, spinSteps, rows, contDir, "continued_sft");
-    Batcher batcher = new Batcher(rows, Batcher.defaultBuckets(ctx), tokenizer.padId());
-    Evaluation.Result r = Evaluation.run(engine, lm.model(), lm.params(), tokenizer, heldOut, batcher, rows, spec.spin().exactMatch());
-    var pairs = SelfPlay.evalPairs(spinDir, 0, heldOut);
-    Map<String, Double> m =
-        Evaluation.averaged(engine, lm.model(), lm.params(), spec.spin().objective(),
-            PreferenceData.inOrder(pairs, new dev.tandem.api.data.PreferenceBatcher(spec.spin().pairsPerBatch(), Batcher.defaultBuckets(ctx), tokenizer.padId())), "pairs");
-    Map<String, Object> line = new LinkedHashMap<>();
-    line.put("stage", "continued_sft");
-    line.put("train_steps", spinSteps);
-    line.put("eval_nll", round(r.loss()));
-    if (r.exactMatch() != null) {
-      line.put("eval_exact_match", round(r.exactMatch()));
+    // 3. per seed: SPIN and continued SFT from the SFT model, scored on test
+    int iterations = settings.iterations();
+    List<String> names = stageNames(iterations);
+    Map<String, Map<String, double[]>> values = new LinkedHashMap<>();
+    for (String n : names) {
+      Map<String, double[]> m = new LinkedHashMap<>();
+      for (String metric : SpinDemoReport.METRICS) {
+        m.put(metric, new double[seeds.size()]);
+      }
+      values.put(n, m);
     }
-    m.forEach((k, v) -> line.put("eval_" + k, round(v)));
-    listener.onStage(line);
-    stages.add(SpinReport.Stage.fromLine(line));
-    return new SpinReport.Task(spec.name(), stages);
+    for (int si = 0; si < seeds.size(); si++) {
+      long seed = seeds.get(si);
+      LoadedModel lm = models.get(seed);
+      Path sftBest = lm.path();
+      lm.restore(sftBest);
+      SpinConfig config = settings.spin(spec.pairsPerBatch(), beta, seed);
+      Path spinDir = dir.resolve("seed-" + seed).resolve("spin");
+      SelfPlay play = new SelfPlay(tandem, engine, lm, config, spinDir);
+      play.addListener(listener);
+      SelfPlay.Result r = play.run(train, test, SkipReport.collecting(), false);
+      List<PreferencePair> pairs0 = SelfPlay.evalPairs(spinDir, 0, test);
+      for (Map<String, Object> line : r.stages()) {
+        String stage = (String) line.get("stage");
+        put(values, stage, "exact_match", si, number(line.get("eval_exact_match")));
+        put(values, stage, "nll", si, number(line.get("eval_nll")));
+      }
+      values.get("sft").get("rewards_accuracies")[si] = Double.NaN;
+      for (int t = 0; t < iterations; t++) {
+        lm.restore(SelfPlay.iterationDir(spinDir, t));
+        put(values, "iter" + t, "rewards_accuracies", si, accuracy(lm, config, pairs0));
+      }
+      lm.restore(sftBest);
+      for (int t = 0; t < iterations; t++) {
+        Path work = dir.resolve("seed-" + seed).resolve("continued-sft-" + t);
+        long steps = SupervisedStages.continued(tandem, engine, lm, config, train, seed + t, work);
+        Evaluation.Result e = tandem.evaluate(engine, lm, test, 2 * config.pairsPerBatch(), true);
+        String stage = "continued_sft" + t;
+        put(values, stage, "exact_match", si, e.exactMatch());
+        put(values, stage, "nll", si, e.loss());
+        put(values, stage, "rewards_accuracies", si, accuracy(lm, config, pairs0));
+        listener.onMessage(String.format("%s seed %d continued SFT %d: %d steps, test exact match %.4f, NLL %.4f", spec.name(), seed, t, steps,
+            e.exactMatch(), e.loss()));
+      }
+    }
+    List<SpinDemoReport.Stage> stages = new ArrayList<>();
+    values.forEach((n, m) -> stages.add(new SpinDemoReport.Stage(n, m)));
+    Map<String, Integer> sizes = new LinkedHashMap<>();
+    sizes.put("train", train.size());
+    sizes.put("validation", validation.size());
+    sizes.put("test", test.size());
+    String model = String.format("GPT %d layers, d_model %d, context %d", spec.model().nLayer(), spec.model().nEmbd(), ctx);
+    return new SpinDemoReport.TaskResult(spec.name(), sizes, model, grid, sft, stages);
   }
 
-  private void supervised(TaskSpec spec, LoadedModel lm, List<Example> train, long steps, int batchSize, Path out, String stage) throws IOException {
-    TrainerConfig c =
-        new TrainerConfig(steps, 1, spec.sftLearningRate(), LrSchedule.Kind.COSINE, 0.05f, 1.0f, Math.max(1, (int) (steps / 10)), 0, 0, 1);
-    Batcher batcher = new Batcher(batchSize, Batcher.defaultBuckets(spec.model().nPositions()), tokenizer.padId());
-    Trainer trainer = tandem.trainer(engine, lm, new SftObjective(), AdamW.defaults(), c, spec.initSeed(), out);
-    TrainingListener tl = listener.supervised(spec.name(), stage);
-    if (tl != null) {
-      trainer.addListener(tl);
+  /** {@code sft}, {@code iter0..}, {@code continued_sft0..}. */
+  static List<String> stageNames(int iterations) {
+    List<String> names = new ArrayList<>();
+    names.add("sft");
+    for (int t = 0; t < iterations; t++) {
+      names.add("iter" + t);
     }
-    trainer.train(new SequenceData(train, batcher, batchSize, spec.initSeed()), List.of(), false);
+    for (int t = 0; t < iterations; t++) {
+      names.add("continued_sft" + t);
+    }
+    return names;
   }
 
-  private static double round(double v) {
-    return Double.isFinite(v) ? Math.round(v * 1e6) / 1e6 : v;
+  private double accuracy(LoadedModel lm, SpinConfig config, List<PreferencePair> pairs) {
+    if (pairs.isEmpty()) {
+      return Double.NaN;
+    }
+    PreferenceBatcher b = new PreferenceBatcher(config.pairsPerBatch(), Batcher.defaultBuckets(lm.config().nPositions()), tokenizer.padId());
+    Map<String, Double> m = Evaluation.averaged(engine, lm.model(), lm.params(), config.objective(), PreferenceData.inOrder(pairs, b), "pairs");
+    return m.getOrDefault("rewards/accuracies", Double.NaN);
+  }
+
+  private static void put(Map<String, Map<String, double[]>> values, String stage, String metric, int seed, Double v) {
+    values.get(stage).get(metric)[seed] = v == null ? Double.NaN : SupervisedStages.round(v);
+  }
+
+  private static Double number(Object o) {
+    return o instanceof Number n ? n.doubleValue() : null;
+  }
+
+  private static SpinConfig withIterations(SpinConfig c, int iterations) {
+    return new SpinConfig(iterations, c.objective(), c.training(), c.optimizer(), c.pairsPerBatch(), c.mixPrevious(), c.maxNewTokens(), c.temperature(),
+        c.topP(), c.generationBatchSize(), c.exactMatch(), c.seed());
   }
 }
