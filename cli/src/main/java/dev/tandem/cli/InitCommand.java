@@ -96,16 +96,11 @@ public final class InitCommand implements Callable<Integer> {
     }
     Map<String, HostTensor> weights = family.fromConfig(config, "").initialWeights(seed);
     long n = weights.values().stream().mapToLong(w -> w.shape().size()).sum();
-    Path staged = AtomicFiles.stagingDirectory(output);
-    try {
+    AtomicFiles.writeDirectory(output, staged -> {
       JsonFiles.write(staged.resolve(ModelDirectory.CONFIG), config);
       Tokenizers.save(staged.resolve(ModelDirectory.TOKENIZER), tokenizer);
       CheckpointFiles.write(staged, weights, floatType);
-      AtomicFiles.replaceDirectory(staged, output);
-    } catch (Exception e) {
-      AtomicFiles.deleteRecursively(staged);
-      throw e;
-    }
+    });
     spec.commandLine().getOut().printf("wrote %s: a random %s of shape %s, %,d parameters (%d layers), %s%n",
         output, type, shape, n, BenchShapes.layers(config), dtype);
     return 0;

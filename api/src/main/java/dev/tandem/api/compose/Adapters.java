@@ -162,7 +162,7 @@ public final class Adapters {
 
           @Override
           public Map<String, HostTensor> values(Parameters p) {
-            return ModelWriter.read(p, values.keySet());
+            return p.readAll(values.keySet());
           }
         };
     LoadedModel.Adapted a = new LoadedModel.Adapted(adapter, light, fresh ? Map.copyOf(values) : null);

@@ -46,17 +46,6 @@ public record ComposedModel(
   public void saveMerged(Path dir, Map<String, HostTensor> weights) throws IOException {
     Map<String, HostTensor> merged =
         merge(weights).orElseThrow(() -> new IllegalArgumentException("strategy " + strategy + " cannot be merged into plain weights"));
-    Path staged = AtomicFiles.stagingDirectory(dir);
-    try {
-      anchor().directory().writeModel(staged, merged);
-      AtomicFiles.replaceDirectory(staged, dir);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        AtomicFiles.deleteRecursively(staged);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    AtomicFiles.writeDirectory(dir, staged -> anchor().directory().writeModel(staged, merged));
   }
 }

@@ -176,18 +176,7 @@ public final class Compositions {
    * weights} and the anchor's tokenizer.
    */
   public static void save(Path dir, ComposedModel composed, Map<String, HostTensor> weights) throws IOException {
-    Path staged = AtomicFiles.stagingDirectory(dir);
-    try {
-      write(staged, composed, weights);
-      AtomicFiles.replaceDirectory(staged, dir);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        AtomicFiles.deleteRecursively(staged);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    AtomicFiles.writeDirectory(dir, staged -> write(staged, composed, weights));
   }
 
   /** Writes the files of a composed model directory into an existing directory (not atomically as a set). */
@@ -325,7 +314,7 @@ public final class Compositions {
 
           @Override
           public Map<String, HostTensor> values(Parameters p) {
-            return ModelWriter.read(p, fresh.keySet());
+            return p.readAll(fresh.keySet());
           }
         };
     Tokenizer tokenizer = bases.get(0).directory().tokenizer();

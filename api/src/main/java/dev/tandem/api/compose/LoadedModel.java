@@ -69,18 +69,7 @@ public final class LoadedModel {
    */
   public void saveMerged(Path dir) throws IOException {
     Map<String, HostTensor> merged = mergedWeights();
-    Path staged = dev.tandem.api.io.AtomicFiles.stagingDirectory(dir);
-    try {
-      adapted.base().writeModel(staged, merged);
-      dev.tandem.api.io.AtomicFiles.replaceDirectory(staged, dir);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        dev.tandem.api.io.AtomicFiles.deleteRecursively(staged);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    dev.tandem.api.io.AtomicFiles.writeDirectory(dir, staged -> adapted.base().writeModel(staged, merged));
   }
 
   /** The adapter, for a base model with a LoRA adapter. */
@@ -241,18 +230,7 @@ public final class LoadedModel {
    * (its new parameters only) for a composition.
    */
   public void save(Path dir) throws IOException {
-    Path staged = dev.tandem.api.io.AtomicFiles.stagingDirectory(dir);
-    try {
-      writer.write(staged, writer.values(params));
-      dev.tandem.api.io.AtomicFiles.replaceDirectory(staged, dir);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        dev.tandem.api.io.AtomicFiles.deleteRecursively(staged);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    dev.tandem.api.io.AtomicFiles.writeDirectory(dir, staged -> writer.write(staged, writer.values(params)));
   }
 
   /**

@@ -51,8 +51,13 @@ public interface Parameters {
 
   /** Copies all current values to the host, in {@link #names()} order. */
   default Map<String, HostTensor> readAll() {
+    return readAll(names());
+  }
+
+  /** Copies the current values of {@code names} to the host, in that order. */
+  default Map<String, HostTensor> readAll(java.util.Collection<String> names) {
     Map<String, HostTensor> out = new LinkedHashMap<>();
-    for (String n : names()) {
+    for (String n : names) {
       out.put(n, read(n));
     }
     return out;

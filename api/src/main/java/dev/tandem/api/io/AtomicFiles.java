@@ -78,6 +78,33 @@ public final class AtomicFiles {
     }
   }
 
+  /** Fills a directory: what {@link #writeDirectory} calls on the staging directory. */
+  @FunctionalInterface
+  public interface DirectoryWriter {
+    /** Writes every file into {@code dir}, an empty existing directory. */
+    void writeInto(Path dir) throws IOException;
+  }
+
+  /**
+   * Writes the directory {@code dir} atomically: {@code writer} fills a {@link #stagingDirectory},
+   * which then {@link #replaceDirectory replaces} {@code dir}. On failure the staging directory is
+   * deleted and {@code dir} is untouched.
+   */
+  public static void writeDirectory(Path dir, DirectoryWriter writer) throws IOException {
+    Path staged = stagingDirectory(dir);
+    try {
+      writer.writeInto(staged);
+      replaceDirectory(staged, dir);
+    } catch (IOException | RuntimeException | Error e) {
+      try {
+        deleteRecursively(staged);
+      } catch (IOException suppressed) {
+        e.addSuppressed(suppressed);
+      }
+      throw e;
+    }
+  }
+
   /**
    * Creates an empty staging directory {@code <dir>.tmp-<random>} beside {@code dir}, to be filled
    * and then passed to {@link #replaceDirectory(Path, Path)}.

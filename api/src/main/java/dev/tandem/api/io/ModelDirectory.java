@@ -150,18 +150,7 @@ public final class ModelDirectory {
   public static void save(Path dir, ModelConfig config, Tokenizer tokenizer, Map<String, HostTensor> weights)
       throws IOException {
     checkVocab(dir, config, tokenizer);
-    Path staged = AtomicFiles.stagingDirectory(dir);
-    try {
-      write(staged, config, tokenizer, weights);
-      AtomicFiles.replaceDirectory(staged, dir);
-    } catch (IOException | RuntimeException | Error e) {
-      try {
-        AtomicFiles.deleteRecursively(staged);
-      } catch (IOException suppressed) {
-        e.addSuppressed(suppressed);
-      }
-      throw e;
-    }
+    AtomicFiles.writeDirectory(dir, staged -> write(staged, config, tokenizer, weights));
   }
 
   /**

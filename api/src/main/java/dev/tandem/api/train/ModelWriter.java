@@ -32,13 +32,4 @@ public interface ModelWriter {
   default Map<String, HostTensor> values(dev.tandem.api.engine.Parameters params) {
     return params.readAll();
   }
-
-  /** Reads {@code names} from {@code params}, in that order: for {@link #values} overrides. */
-  static Map<String, HostTensor> read(dev.tandem.api.engine.Parameters params, java.util.Collection<String> names) {
-    Map<String, HostTensor> out = new java.util.LinkedHashMap<>();
-    for (String n : names) {
-      out.put(n, params.read(n));
-    }
-    return out;
-  }
 }
