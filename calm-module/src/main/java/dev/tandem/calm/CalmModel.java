@@ -46,7 +46,7 @@ import java.util.Random;
  *
  * <p>Generation keeps separate KV caches: the anchor's, each augmenting model's (its connected
  * blocks), and per connection the keys and values of the projected augmenting states (one tensor
- * {@code [B, 2H, S, Dh]}, keys first), all rolling windows of the same slots. Cache order: anchor
+ * {@code [2B, H, S, Dh]}, the keys in rows {@code 0..B-1}), all rolling windows of the same slots. Cache order: anchor
  * layers (keys, values), augmenting models' layers (keys, values), connections. The query projection
  * carries attention's {@code 1/sqrt(head_dim)} factor.
  */
@@ -303,8 +303,9 @@ public final class CalmModel implements CausalLM {
         if (conn.anchorLayer() == l) {
           Tensor[] kv = keysValues(ops, p, c, states.get(conn.augment()).get(conn.augmentLayer()));
           x = ops.add(x, attend(ops, p, c, x, kv[0], kv[1], cross));
-          // keys and values of a connection share one cache tensor [B, 2H, S, Dh]: one roll per step
-          connCache.add(Gpt.rollIn(ops, ops.concat(List.of(kv[0], kv[1]), 1), slots));
+          // keys and values of a connection share one cache tensor [2B, H, S, Dh] (keys in rows
+          // 0..B-1): one roll per step, and each half a contiguous slice for the attention's matmuls
+          connCache.add(Gpt.rollIn(ops, ops.concat(List.of(kv[0], kv[1]), 0), slots));
         }
       }
     }
@@ -395,25 +396,28 @@ public final class CalmModel implements CausalLM {
   }
 
   /**
-   * Keys and values of one new token ({@code [B, 1, dA]}) of connection {@code c}, as one {@code [B,
-   * 2H, 1, Dh]} tensor (keys in heads {@code 0..H-1}): for one position a reshape is the head split.
+   * Keys and values of one new token ({@code [B, 1, dA]}) of connection {@code c}, as one {@code
+   * [2B, H, 1, Dh]} tensor (keys in rows {@code 0..B-1}): for one position the head split is a
+   * reshape, and one small copy puts keys before values.
    */
   private Tensor newKeysValues(TensorOps ops, Parameters p, int c, Tensor augState) {
     Tensor kv = ops.matmul(linear(ops, p, c, "proj", norm(ops, p, c, "ln_kv", augState)), p.get(name(c, "kv.weight")));
-    return ops.reshape(kv, kv.shape().dim(0), 2 * heads, 1, headDim);
+    int b = kv.shape().dim(0);
+    return ops.reshape(ops.transpose(ops.reshape(kv, b, 2, heads, headDim), 1, 0, 2, 3), 2 * b, heads, 1, headDim);
   }
 
   /**
    * {@link #attend} for one anchor position ({@code x} is {@code [B, 1, D]}) over a cache window
-   * {@code [B, 2H, S, Dh]} of keys and values: the same function with fewer ops.
+   * {@code [2B, H, S, Dh]} of keys (rows {@code 0..B-1}) and values: the same function with fewer
+   * ops.
    */
   private Tensor attendOne(TensorOps ops, Parameters p, int c, Tensor x, Tensor kv, Tensor bias) {
     ModelConfig ac = anchor.config();
     int b = x.shape().dim(0);
     int h = heads;
     Tensor q = ops.reshape(ops.matmul(norm(ops, p, c, "ln_q", x), p.get(name(c, "q.weight"))), b, h, 1, headDim);
-    Tensor k = ops.slice(kv, 1, 0, h);
-    Tensor v = ops.slice(kv, 1, h, 2 * h);
+    Tensor k = ops.slice(kv, 0, 0, b);
+    Tensor v = ops.slice(kv, 0, b, 2 * b);
     // the query weights carry the 1/sqrt(head_dim) factor: scale 1; for one position a reshape
     // merges the heads
     Tensor y = ops.reshape(Attention.attend(ops, q, k, v, bias, 1f), b, 1, ac.nEmbd());

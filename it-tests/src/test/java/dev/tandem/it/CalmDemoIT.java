@@ -44,7 +44,7 @@ class CalmDemoIT {
     Path out = dir.resolve("demo");
     long t0 = System.nanoTime();
     Cli demo = Cli.run("demo", "calm", "--engine", engine, "--threads", AllEngines.THREADS, "--output", out.toString(), "--keys", "60",
-        "--base-steps", "1200", "--compose-steps", "400", "--eval-examples", "100", "--bench-trials", "5", "--seeds", "1");
+        "--base-steps", "1200", "--base-rounds", "1", "--compose-steps", "400", "--eval-examples", "100", "--bench-trials", "5", "--seeds", "1");
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, demo.exit(), demo.toString());
     CliCommandsIT.assertRanOn(engine, demo.err(), "demo calm");
@@ -83,6 +83,12 @@ class CalmDemoIT {
     // the full demo measures with 15 runs, its figures are in calm-module/README.md
     assertTrue(inf.get("calm_over_separate").doubleValue() > 0.1 && inf.get("calm_over_separate").doubleValue() < 10, inf.toString());
     assertTrue(inf.get("lora_merged_over_anchor").doubleValue() > 0.1 && inf.get("lora_merged_over_anchor").doubleValue() < 10, inf.toString());
+    if (engine.equals("djl")) { // the overhead op by op: DJL has PyTorch's profiler
+      JsonNode profile = inf.path("calm_profile");
+      assertTrue(profile.path("ops").size() > 5 && profile.path("calm").path("native_op_calls").asLong()
+          > profile.path("bases_separately").path("native_op_calls").asLong() / 2, profile.toString());
+      assertTrue(demo.out().contains("| op | CALM calls |"), demo.out());
+    }
     assertTrue(Files.size(out.resolve("calm_report.png")) > 1000);
     System.out.printf("CalmDemoIT: %s: demo took %.0f s%n", engine, seconds);
 
@@ -131,7 +137,18 @@ class CalmDemoIT {
       reports[run] = Files.readAllBytes(out.resolve("calm_report.json"));
       JsonNode r = new ObjectMapper().readTree(reports[run]);
       assertEquals("[7,8]", r.path("setup").path("seeds").toString().replace(" ", ""));
-      assertEquals(5, r.path("ablations").size(), r.toString());
+      assertEquals(6, r.path("ablations").size(), r.toString());
+      // 20 base steps teach nothing: every base takes its second round; the first best on validation is kept
+      for (String base : List.of("m_A", "m_B", "m_B_plain")) {
+        for (JsonNode seed : r.path("base_training").path(base)) {
+          List<Double> v = new java.util.ArrayList<>();
+          seed.path("validation_per_round").forEach(x -> v.add(x.asDouble()));
+          assertTrue(v.size() == 2 || v.get(0) >= 0.95, seed.toString());
+          int chosen = seed.path("chosen_round").asInt();
+          assertEquals(v.indexOf(java.util.Collections.max(v)) + 1, chosen, seed.toString());
+          assertEquals(20L * chosen, seed.path("steps").asLong(), seed.toString());
+        }
+      }
       assertTrue(Files.isRegularFile(out.resolve("calm_report.md")) && Files.isRegularFile(out.resolve("calm_timing.json")));
     }
     assertEquals(new String(reports[0], java.nio.charset.StandardCharsets.UTF_8), new String(reports[1], java.nio.charset.StandardCharsets.UTF_8));

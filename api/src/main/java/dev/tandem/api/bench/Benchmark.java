@@ -3,6 +3,7 @@ package dev.tandem.api.bench;
 import dev.tandem.api.engine.CompiledFunction;
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.LossFunction;
+import dev.tandem.api.engine.OpProfile;
 import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.engine.TrainStepOptions;
@@ -201,6 +202,50 @@ public final class Benchmark {
       gens.forEach(Generator::close);
     }
   }
+
+  /**
+   * Profiled cached generation of the subject and of each other model on {@link
+   * #generationSeconds}'s prompts, after a profiled warm-up run of each: {@code [model]}, model 0 the
+   * subject, each the least per op over {@link #PROFILED_RUNS} runs ({@link OpProfile#leastOf};
+   * empty when the engine has no profiler). The profiler adds its own cost to every op call: compare
+   * models within the result, not with {@link #generationSeconds}.
+   */
+  public List<Profiled> generationProfiles(List<Subject> others, int newTokens) {
+    List<Subject> all = new ArrayList<>();
+    all.add(subject);
+    all.addAll(others);
+    int ctx = Integer.MAX_VALUE;
+    for (Subject s : all) {
+      ctx = Math.min(ctx, s.model().config().nPositions());
+    }
+    int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
+    List<int[]> prompts = randomPrompts(promptLen);
+    SamplingConfig greedy = SamplingConfig.greedy(Math.min(newTokens, ctx - promptLen));
+    List<Profiled> out = new ArrayList<>();
+    for (Subject s : all) {
+      try (Generator g = new Generator(engine, s.model(), s.params(), -1, 0)) {
+        // a profiled warm-up: the profiler's own first run costs more than the ones after it
+        engine.profile(() -> g.generate(prompts, greedy, batch));
+        List<OpProfile> runs = new ArrayList<>();
+        for (int i = 0; i < PROFILED_RUNS; i++) {
+          engine.profile(() -> g.generate(prompts, greedy, batch)).ifPresent(runs::add);
+        }
+        out.add(new Profiled(s.name(), runs.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(OpProfile.leastOf(runs))));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * A model's profiled run.
+   *
+   * @param name the subject's name
+   * @param profile the engine's op profile, if it has a profiler
+   */
+  public record Profiled(String name, java.util.Optional<OpProfile> profile) {}
+
+  /** Profiled runs per model in {@link #generationProfiles}, after the warm-up. */
+  public static final int PROFILED_RUNS = 3;
 
   /** The median of per-trial values. */
   public static double median(double[] values) {

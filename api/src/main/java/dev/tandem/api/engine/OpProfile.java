@@ -32,6 +32,28 @@ public record OpProfile(List<Op> ops, double totalMillis) {
     return ops.subList(0, Math.min(n, ops.size()));
   }
 
+  /**
+   * Per op, the least self time over {@code runs} of the same work (and the calls of the run it came
+   * from): one run's profile carries the odd pause (a page fault, a preempted thread) inside some
+   * op, and the least over a few runs drops it.
+   *
+   * @throws IllegalArgumentException if {@code runs} is empty
+   */
+  public static OpProfile leastOf(List<OpProfile> runs) {
+    if (runs.isEmpty()) {
+      throw new IllegalArgumentException("no profiles");
+    }
+    Map<String, Op> least = new HashMap<>();
+    for (OpProfile r : runs) {
+      for (Op op : r.ops()) {
+        least.merge(op.name(), op, (a, b) -> b.selfMillis() < a.selfMillis() ? b : a);
+      }
+    }
+    List<Op> ops = new ArrayList<>(least.values());
+    ops.sort(Comparator.comparingDouble(Op::selfMillis).reversed().thenComparing(Op::name));
+    return new OpProfile(List.copyOf(ops), ops.stream().mapToDouble(Op::selfMillis).sum());
+  }
+
   /** An op's share of {@link #totalMillis()}. */
   public double share(Op op) {
     return totalMillis > 0 ? op.selfMillis() / totalMillis : 0;

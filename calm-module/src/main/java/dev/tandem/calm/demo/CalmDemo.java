@@ -2,6 +2,7 @@ package dev.tandem.calm.demo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tandem.api.bench.Benchmark;
 import dev.tandem.api.inject.Experiment;
 import dev.tandem.api.inject.ExperimentContext;
 import dev.tandem.api.io.AtomicFiles;
@@ -43,7 +44,9 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("heads", Integer.class, "4", "attention heads"),
           new OptionSpec("d-model", Integer.class, "64", "width of the base models"),
           new OptionSpec("context", Integer.class, "48", "context length"),
-          new OptionSpec("base-steps", Integer.class, "1500", "training steps of m_A and of m_B (each)"),
+          new OptionSpec("base-steps", Integer.class, "1500", "training steps of m_A and of m_B (each), per round"),
+          new OptionSpec("base-rounds", Integer.class, "2", "at most this many rounds of base-steps for each base model: another round (a third of the rate) while its validation accuracy is below base-target"),
+          new OptionSpec("base-target", Double.class, "0.95", "a base model's validation accuracy on its own task that ends its training"),
           new OptionSpec("compose-steps", Integer.class, "1000", "training steps of CALM, LoRA and the full fine-tune, each"),
           new OptionSpec("batch-size", Integer.class, "32", "batch size of every training run"),
           new OptionSpec("base-lr", Float.class, "3e-3", "learning rate of m_A and m_B"),
@@ -124,12 +127,13 @@ public final class CalmDemo implements Experiment {
     st.seed(seed0, "");
     // inference cost on the first seed's models: the models take turns, the median of the trials
     Path first = output.resolve("seed-" + seed0);
+    Path firstAnchor = runs.get(0).anchor();
     Map<String, Object> calmBench = new LinkedHashMap<>();
     Map<String, Object> loraBench = new LinkedHashMap<>();
     int trials = o.getInt("bench-trials");
     st.stage("bench", () -> {
-      calmBench.putAll(st.bench(first.resolve("calm"), null, trials));
-      loraBench.putAll(st.bench(first.resolve("lora").resolve("merged"), first.resolve(main.distractors() ? "m_B" : "m_B_plain"), trials));
+      calmBench.putAll(st.bench(first.resolve("calm"), null, trials, true));
+      loraBench.putAll(st.bench(first.resolve("lora").resolve("merged"), firstAnchor, trials, false));
     });
 
     Map<String, Object> report = report(o, st, runs, main, ablations);
@@ -150,6 +154,9 @@ public final class CalmDemo implements Experiment {
     timing.put("m_A_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_augment0"));
     timing.put("m_B_generate_tokens_per_second", calmBench.get("generate_tokens_per_second_anchor"));
     timing.put("lora_merged_generate_tokens_per_second", loraBench.get("compared_generate_tokens_per_second"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> profile = InferenceProfile.of((List<Benchmark.Profiled>) calmBench.get("profiles"), 16);
+    timing.put("calm_profile", profile == null ? "the engine has no op profiler" : profile);
     timing.put("stage_seconds", st.seconds());
     double wall = (System.nanoTime() - t0) / 1e9;
     timing.put("wall_seconds", Math.round(wall));
@@ -157,7 +164,7 @@ public final class CalmDemo implements Experiment {
     @SuppressWarnings("unchecked")
     Map<String, Map<String, Map<String, Object>>> test = (Map<String, Map<String, Map<String, Object>>>) ((Map<String, Object>) report.get("accuracy")).get("test");
     Path png = CalmReport.plot(test, seeds, output.resolve("calm_report.png"));
-    String inference = inferenceLine(timing);
+    String inference = inferenceLine(timing) + "\n\n" + profileTable(timing);
     out.println();
     out.println(tables);
     out.println(inference);
@@ -261,6 +268,23 @@ public final class CalmDemo implements Experiment {
     }
     report.put("error_breakdown", errors);
 
+    // the base models' rounds, chosen on the validation split
+    Map<String, Object> baseTraining = new LinkedHashMap<>();
+    for (String b : runs.get(0).bases().keySet()) {
+      List<Map<String, Object>> rounds = new ArrayList<>();
+      for (SeedRun.Result r : runs) {
+        SeedRun.BaseRounds br = r.bases().get(b);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("task", br.task());
+        m.put("validation_per_round", br.validation().stream().map(CalmReport::round).toList());
+        m.put("chosen_round", br.chosen());
+        m.put("steps", br.steps());
+        rounds.add(m);
+      }
+      baseTraining.put(b, rounds);
+    }
+    report.put("base_training", baseTraining);
+
     Map<String, Object> params = new LinkedHashMap<>(runs.get(0).trainableParameters());
     params.put("lora_rank", runs.get(0).loraRank());
     Map<String, Object> details = new LinkedHashMap<>();
@@ -284,6 +308,26 @@ public final class CalmDemo implements Experiment {
     sb.append("test keys:\n\n").append(CalmReport.mainTable((Map<String, Map<String, Map<String, Object>>>) acc.get("test"))).append('\n');
     sb.append("validation keys:\n\n").append(CalmReport.mainTable((Map<String, Map<String, Map<String, Object>>>) acc.get("validation"))).append('\n');
     sb.append(CalmReport.comparisons((List<Map<String, Object>>) report.get("comparisons")));
+    Map<String, List<Map<String, Object>>> bases = (Map<String, List<Map<String, Object>>>) report.get("base_training");
+    if (bases != null) {
+      sb.append("\nbase models: validation accuracy (%) on their own task after each round of training, per seed; the round kept in bold\n\n");
+      sb.append("| base | task | ").append(String.join(" | ", ((List<Object>) setup.get("seeds")).stream().map(x -> "seed " + x).toList()))
+          .append(" |\n| --- | --- |").append(" --- |".repeat(((List<Object>) setup.get("seeds")).size())).append('\n');
+      for (var b : bases.entrySet()) {
+        sb.append("| ").append(b.getKey()).append(" | ").append(((String) b.getValue().get(0).get("task")).replace('_', ' '));
+        for (Map<String, Object> seed : b.getValue()) {
+          List<Object> v = (List<Object>) seed.get("validation_per_round");
+          int chosen = ((Number) seed.get("chosen_round")).intValue();
+          List<String> cells = new ArrayList<>();
+          for (int i = 0; i < v.size(); i++) {
+            String c = String.format(Locale.ROOT, "%.1f", 100 * CalmReport.num(v.get(i)));
+            cells.add(i + 1 == chosen ? "**" + c + "**" : c);
+          }
+          sb.append(" | ").append(String.join(" -> ", cells));
+        }
+        sb.append(" |\n");
+      }
+    }
     List<Map<String, Object>> ablations = (List<Map<String, Object>>) report.get("ablations");
     if (ablations != null) {
       Map<String, Map<String, Object>> test = (Map<String, Map<String, Object>>) acc.get("test");
@@ -325,6 +369,16 @@ public final class CalmDemo implements Experiment {
         timing.get("calm_over_anchor"), timing.get("lora_merged_over_anchor"));
   }
 
+  /** The op-by-op account of CALM's overhead in {@code timing}, or a line saying the engine had no profiler. */
+  @SuppressWarnings("unchecked")
+  private static String profileTable(Map<String, Object> timing) {
+    Object p = timing.get("calm_profile");
+    if (p instanceof Map<?, ?> m) {
+      return InferenceProfile.markdown((Map<String, Object>) m, Stages.BENCH_BATCH, Stages.BENCH_NEW_TOKENS);
+    }
+    return "CALM's overhead op by op: " + (p == null ? "not measured" : p) + "\n";
+  }
+
   @Override
   public String table(Path output) throws IOException {
     ObjectMapper json = new ObjectMapper();
@@ -335,7 +389,7 @@ public final class CalmDemo implements Experiment {
     if (Files.exists(timing)) {
       @SuppressWarnings("unchecked")
       Map<String, Object> tm = json.readValue(timing.toFile(), Map.class);
-      t += "\n" + inferenceLine(tm) + "\n";
+      t += "\n" + inferenceLine(tm) + "\n\n" + profileTable(tm);
     }
     return t;
   }

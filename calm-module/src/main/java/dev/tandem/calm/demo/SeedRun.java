@@ -30,8 +30,22 @@ final class SeedRun {
    * @param scores {@code scores[split][task][model]}
    * @param trainableParameters per model that trains on the composition data
    * @param loraRank the LoRA rank matched to CALM's parameter count
+   * @param bases how each base model's training was chosen
+   * @param anchor the directory of the main CALM's anchor (m_B, the round kept)
    */
-  record Result(Map<String, Map<String, Map<String, Scores>>> scores, Map<String, Long> trainableParameters, int loraRank) {}
+  record Result(Map<String, Map<String, Map<String, Scores>>> scores, Map<String, Long> trainableParameters, int loraRank, Map<String, BaseRounds> bases,
+      Path anchor) {}
+
+  /**
+   * How a base model's training was chosen on the validation split: its task's validation accuracy
+   * after each round, and the round kept.
+   *
+   * @param task the base's own task, as in the report
+   * @param validation the validation accuracy after each round
+   * @param chosen the round kept (1-based): the first with the best validation accuracy
+   * @param steps the training steps of the kept model, all rounds up to it
+   */
+  record BaseRounds(String task, List<Double> validation, int chosen, long steps) {}
 
   private SeedRun() {}
 
@@ -81,32 +95,33 @@ final class SeedRun {
       evals.put(split, tasks);
     }
 
-    Path mA = dir.resolve("m_A");
+    Path mADir = dir.resolve("m_A");
     Map<Boolean, Path> mB = new LinkedHashMap<>();
     for (boolean d : bTrain.keySet()) {
       mB.put(d, dir.resolve(d ? "m_B" : "m_B_plain"));
     }
-    Path anchor = mB.get(main.distractors());
     st.stage("init", () -> {
-      st.init(mA.resolve("init"), seed + 10);
+      st.init(mADir.resolve("init"), seed + 10);
       for (Path b : mB.values()) {
         st.init(b.resolve("init"), seed + 11);
       }
     });
-    float baseLr = o.getFloat("base-lr");
-    st.stage("train m_A (KV substitution)", () -> st.sft("m_A", mA.resolve("init"), aTrain, mA, baseSteps, baseLr));
+    Map<String, BaseRounds> bases = new LinkedHashMap<>();
+    Map<String, List<KvArithmetic.Item>> validation = evals.get("validation");
+    Path mA = base(st, o, "m_A", "kv_substitution", mADir, aTrain, validation, seed, bases);
+    Map<Boolean, Path> chosenB = new LinkedHashMap<>();
     for (var b : mB.entrySet()) {
-      String what = b.getKey() ? "" : ", without the sum <letters> prompts";
-      st.stage("train " + b.getValue().getFileName() + " (numeric arithmetic" + what + ")",
-          () -> st.sft(b.getValue().getFileName().toString(), b.getValue().resolve("init"), bTrain.get(b.getKey()), b.getValue(), baseSteps, baseLr));
+      String name = b.getValue().getFileName().toString();
+      chosenB.put(b.getKey(), base(st, o, name, "numeric_arithmetic", b.getValue(), bTrain.get(b.getKey()), validation, seed, bases));
     }
+    Path anchor = chosenB.get(main.distractors());
     Map<String, Path> models = new LinkedHashMap<>();
     models.put("m_A", mA);
     models.put("m_B", anchor);
     int every = o.getInt("connect-every");
     for (Variant v : calms) {
       Path out = dir.resolve(v.name());
-      st.stage("compose " + v.name(), () -> st.compose("calm", mB.get(v.distractors()), List.of(mA), v.strategyOptions(every), cTrain.get(v.substitution()), out,
+      st.stage("compose " + v.name(), () -> st.compose("calm", chosenB.get(v.distractors()), List.of(mA), v.strategyOptions(every), cTrain.get(v.substitution()), out,
           composeSteps, o.getFloat("calm-lr"), false));
       models.put(v.name(), out);
       if (v == main) {
@@ -143,7 +158,52 @@ final class SeedRun {
     params.put("calm", calmParams);
     params.put("lora", parameters(dir.resolve("lora")));
     params.put("full_finetune", parameters(anchor));
-    return new Result(scores, params, rank);
+    return new Result(scores, params, rank, bases, anchor);
+  }
+
+  /**
+   * Trains base model {@code name} from {@code dir/init} in rounds of {@code base-steps} on {@code
+   * data}, round 1 into {@code dir} at {@code base-lr}, round r > 1 from round r - 1 into {@code
+   * dir-round<r>} at a third of the rate (a new cosine schedule, another data order), until its
+   * validation accuracy on {@code task} reaches {@code base-target} or {@code base-rounds} rounds
+   * ran; keeps the first round with the best validation accuracy and returns its directory.
+   */
+  private static Path base(Stages st, OptionValues o, String name, String task, Path dir, Path data, Map<String, List<KvArithmetic.Item>> validation,
+      long seed, Map<String, BaseRounds> out) throws Exception {
+    int steps = o.getInt("base-steps");
+    int rounds = o.getInt("base-rounds");
+    double target = o.getDouble("base-target");
+    if (rounds < 1) {
+      throw new IllegalArgumentException("base-rounds must be >= 1, not " + rounds);
+    }
+    List<Double> accuracy = new ArrayList<>();
+    List<Path> dirs = new ArrayList<>();
+    Path from = dir.resolve("init");
+    for (int r = 1; r <= rounds; r++) {
+      Path to = r == 1 ? dir : dir.resolveSibling(dir.getFileName() + "-round" + r);
+      Path start = from;
+      float lr = r == 1 ? o.getFloat("base-lr") : o.getFloat("base-lr") / 3;
+      long order = seed + 100L * (r - 1);
+      st.stage("train " + name + " (" + task.replace('_', ' ') + "), round " + r, () -> st.sft(name, start, data, to, steps, lr, order));
+      List<KvArithmetic.Item> items = validation.get(task);
+      double acc = Scores.of(items, st.answers(to, Map.of(task, items)).get(task)).accuracy();
+      accuracy.add(acc);
+      dirs.add(to);
+      st.note(String.format(java.util.Locale.ROOT, "%s, round %d: %.1f%% on validation %s (target %.1f%%)", name, r, 100 * acc, task.replace('_', ' '),
+          100 * target));
+      if (acc >= target) {
+        break;
+      }
+      from = to;
+    }
+    int best = 0;
+    for (int i = 1; i < accuracy.size(); i++) {
+      if (accuracy.get(i) > accuracy.get(best)) {
+        best = i;
+      }
+    }
+    out.put(name, new BaseRounds(task, List.copyOf(accuracy), best + 1, (long) steps * (best + 1)));
+    return dirs.get(best);
   }
 
   /** The composition data with a fraction {@code f} of KV substitution examples over the composition's keys, shuffled. */

@@ -35,8 +35,8 @@ import java.util.Map;
  */
 final class Stages {
   /** Timed generation: prompts per batch and new tokens (bench's defaults). */
-  private static final int BENCH_BATCH = 16;
-  private static final int BENCH_NEW_TOKENS = 48;
+  static final int BENCH_BATCH = 16;
+  static final int BENCH_NEW_TOKENS = 48;
 
   private final ExperimentContext ctx;
   private final Tandem tandem;
@@ -95,6 +95,12 @@ final class Stages {
     out.flush();
   }
 
+  /** A line of progress. */
+  void note(String line) {
+    out.printf("demo calm: %s%s%n", prefix, line);
+    out.flush();
+  }
+
   /** Seconds per stage, in order. */
   Map<String, Double> seconds() {
     return seconds;
@@ -110,8 +116,13 @@ final class Stages {
 
   /** SFT of {@code model} on {@code data} into {@code output}. */
   void sft(String name, Path model, Path data, Path output, long steps, float lr) throws Exception {
+    sft(name, model, data, output, steps, lr, seed);
+  }
+
+  /** SFT of {@code model} on {@code data} into {@code output}, the data in the order of {@code orderSeed}. */
+  void sft(String name, Path model, Path data, Path output, long steps, float lr, long orderSeed) throws Exception {
     try (Engine engine = engine()) {
-      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr);
+      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr, orderSeed);
     }
   }
 
@@ -122,7 +133,7 @@ final class Stages {
       LoadedModel lm = tandem.compose(engine, strategy, anchor, augments, options, seed);
       ComposedModel composed = lm.composition().orElseThrow();
       out.printf("compose: %s, %s; %,d trainable parameters of %,d%n", strategy, composed.settings(), lm.params().count(true), lm.params().count(false));
-      train(strategy, engine, lm, data, output, steps, lr);
+      train(strategy, engine, lm, data, output, steps, lr, seed);
       if (merge) {
         composed.saveMerged(output.resolve("merged"), lm.params().readAll());
       }
@@ -130,12 +141,12 @@ final class Stages {
   }
 
   /** SFT with the defaults of {@code tandem sft}: AdamW, cosine schedule, 5% warmup, clipping at 1. */
-  private void train(String name, Engine engine, LoadedModel lm, Path data, Path output, long steps, float lr) throws Exception {
+  private void train(String name, Engine engine, LoadedModel lm, Path data, Path output, long steps, float lr, long orderSeed) throws Exception {
     List<Example> train = usable(tandem.examples(lm, data, skips(data)), data);
     TrainerConfig config = new TrainerConfig(steps, 1, lr, LrSchedule.Kind.COSINE, 0.05f, 1.0f, 100, 0, 0, 0);
-    tandem.trainer(engine, lm, tandem.objective("sft"), new AdamW(0.9f, 0.999f, 1e-8f, 0.0f), config, seed, output)
+    tandem.trainer(engine, lm, tandem.objective("sft"), new AdamW(0.9f, 0.999f, 1e-8f, 0.0f), config, orderSeed, output)
         .addListener(ctx.progress(name))
-        .train(new SequenceData(train, tandem.batcher(lm, batchSize), batchSize, seed), List.of(), false);
+        .train(new SequenceData(train, tandem.batcher(lm, batchSize), batchSize, orderSeed), List.of(), false);
   }
 
   /**
@@ -161,9 +172,11 @@ final class Stages {
 
   /**
    * Cached generation of {@code model} timed against its bases (a composition) and/or {@code
-   * baseline}: {@link Benchmark#compare}'s fields after the engine, device and threads.
+   * baseline}: {@link Benchmark#compare}'s fields after the engine, device and threads; with {@code
+   * profile}, also one profiled generation of each ({@link Benchmark#generationProfiles}) under
+   * {@code "profiles"}.
    */
-  Map<String, Object> bench(Path model, Path baseline, int trials) throws Exception {
+  Map<String, Object> bench(Path model, Path baseline, int trials, boolean profile) throws Exception {
     int threads = 1;
     try (Engine engine = ctx.engine(threads)) {
       LoadedModel lm = tandem.loadModel(engine, model, true);
@@ -184,6 +197,13 @@ final class Stages {
         base = new Benchmark.Subject("baseline", b.model(), b.params());
       }
       bench.compare(r, lm.composition().map(ComposedModel::strategy).orElse(null), bases, base, BENCH_NEW_TOKENS, trials);
+      if (profile) {
+        List<Benchmark.Subject> others = new ArrayList<>(bases);
+        if (base != null) {
+          others.add(base);
+        }
+        r.put("profiles", bench.generationProfiles(others, BENCH_NEW_TOKENS));
+      }
       return r;
     }
   }

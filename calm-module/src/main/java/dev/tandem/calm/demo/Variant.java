@@ -35,8 +35,8 @@ record Variant(String name, String label, boolean layerNorms, boolean recency, i
   /**
    * The ablation rows around {@code main} (the demo's CALM): the paper's composition (no
    * LayerNorms, no recency bias, m_B without distractors, no substitution examples), then each
-   * departure of {@code main} from it undone alone, and substitution examples added when {@code
-   * main} has none.
+   * departure of {@code main} from it undone alone, one cross-attention head (or the anchor's, when
+   * {@code main} has another number), and substitution examples added when {@code main} has none.
    */
   static List<Variant> ablations(Variant main) {
     List<Variant> out = new java.util.ArrayList<>();
@@ -49,6 +49,14 @@ record Variant(String name, String label, boolean layerNorms, boolean recency, i
     }
     if (main.distractors) {
       out.add(main.with("calm_no_distractors", "m_B trained without the sum <letters> prompts", main.layerNorms, main.recency, false, main.substitution));
+    }
+    // the heads are the paper's (the anchor's) by default: the row shows what fewer would do
+    if (main.crossHeads == 0) {
+      out.add(new Variant("calm_one_cross_head", "one cross-attention head instead of the anchor's", main.layerNorms, main.recency, 1, main.distractors,
+          main.substitution));
+    } else {
+      out.add(new Variant("calm_anchor_cross_heads", "the anchor's cross-attention heads (the paper's)", main.layerNorms, main.recency, 0, main.distractors,
+          main.substitution));
     }
     if (main.substitution == 0) {
       out.add(main.with("calm_substitution", "25% KV substitution examples in the composition data", main.layerNorms, main.recency, main.distractors, 0.25));
