@@ -149,7 +149,7 @@ class CalmDemoIT {
           assertEquals(20L * chosen, seed.path("steps").asLong(), seed.toString());
         }
       }
-      assertTrue(Files.isRegularFile(out.resolve("calm_report.md")) && Files.isRegularFile(out.resolve("calm_timing.json")));
+      assertTrue(Files.isRegularFile(out.resolve("calm_report.md")) && Files.isRegularFile(out.resolve("calm_timing.json")) && Files.isRegularFile(out.resolve("calm_inference.md")));
     }
     assertEquals(new String(reports[0], java.nio.charset.StandardCharsets.UTF_8), new String(reports[1], java.nio.charset.StandardCharsets.UTF_8));
     assertTrue(java.util.Arrays.equals(reports[0], reports[1]), "byte-identical reports");

@@ -31,6 +31,17 @@ class OpProfileTest {
   }
 
   @Test
+  void leastOfKeepsEachOpsLeastSelfTimeOverRuns() {
+    // run 1 has a pause inside mm, run 2 inside add: the least of each drops both
+    OpProfile r1 = new OpProfile(java.util.List.of(new OpProfile.Op("aten::mm", 4, 50), new OpProfile.Op("aten::add", 8, 2)), 52);
+    OpProfile r2 = new OpProfile(java.util.List.of(new OpProfile.Op("aten::add", 8, 30), new OpProfile.Op("aten::mm", 4, 5)), 35);
+    OpProfile least = OpProfile.leastOf(java.util.List.of(r1, r2));
+    assertEquals(java.util.List.of(new OpProfile.Op("aten::mm", 4, 5), new OpProfile.Op("aten::add", 8, 2)), least.ops());
+    assertEquals(7, least.totalMillis(), 1e-12);
+    assertThrows(IllegalArgumentException.class, () -> OpProfile.leastOf(java.util.List.of()));
+  }
+
+  @Test
   void aTraceWithoutEventsIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> OpProfile.fromChromeTrace(new ObjectMapper().readTree("{}")));
   }

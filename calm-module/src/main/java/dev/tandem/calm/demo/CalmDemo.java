@@ -30,7 +30,8 @@ import java.util.Map;
  *
  * <p>Writes {@code calm_report.json} (everything but timings: byte-identical for the same options,
  * seeds, engine and threads), {@code calm_report.md} (its tables), {@code calm_timing.json} (stage
- * times, wall time, inference ratios) and {@code calm_report.png} (test accuracy with 95% interval
+ * times, wall time, inference ratios, CALM's overhead op by op where the engine has a profiler),
+ * {@code calm_inference.md} (the last two as Markdown) and {@code calm_report.png} (test accuracy with 95% interval
  * error bars). Every cell is a mean over seeds with a 95% t interval over seeds; a comparison holds
  * only when the paired t interval of its difference excludes 0 ({@link
  * dev.tandem.api.train.Intervals}).
@@ -71,6 +72,9 @@ public final class CalmDemo implements Experiment {
   /** Timings (stages, wall time, the inference ratios): they differ from run to run. */
   public static final String TIMING = "calm_timing.json";
 
+  /** The inference ratios and CALM's overhead op by op, as Markdown (timings: they differ from run to run). */
+  public static final String INFERENCE = "calm_inference.md";
+
   /** The report's tables as Markdown (deterministic, as the report). */
   public static final String TABLES = "calm_report.md";
 
@@ -91,7 +95,7 @@ public final class CalmDemo implements Experiment {
 
   @Override
   public List<String> reports() {
-    return List.of(REPORT, "calm_report.png", TABLES, TIMING);
+    return List.of(REPORT, "calm_report.png", TABLES, TIMING, INFERENCE);
   }
 
   @Override
@@ -165,6 +169,7 @@ public final class CalmDemo implements Experiment {
     Map<String, Map<String, Map<String, Object>>> test = (Map<String, Map<String, Map<String, Object>>>) ((Map<String, Object>) report.get("accuracy")).get("test");
     Path png = CalmReport.plot(test, seeds, output.resolve("calm_report.png"));
     String inference = inferenceLine(timing) + "\n\n" + profileTable(timing);
+    AtomicFiles.writeString(output.resolve(INFERENCE), inference);
     out.println();
     out.println(tables);
     out.println(inference);
