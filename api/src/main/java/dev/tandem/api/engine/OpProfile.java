@@ -24,8 +24,21 @@ public record OpProfile(List<Op> ops, double totalMillis) {
    * @param name the engine's name for it, e.g. {@code aten::mm}
    * @param calls how many times it ran
    * @param selfMillis its self time
+   * @param medianSelfMicros the median self time of one call: {@link #typicalMillis()} scales it
+   *     by the calls, a total that the odd long call (a profiler stall, a page fault, a preempted
+   *     thread) does not move
    */
-  public record Op(String name, long calls, double selfMillis) {}
+  public record Op(String name, long calls, double selfMillis, double medianSelfMicros) {
+    /** An op whose calls took the same time each. */
+    public Op(String name, long calls, double selfMillis) {
+      this(name, calls, selfMillis, calls == 0 ? 0 : selfMillis * 1000 / calls);
+    }
+
+    /** The calls times the median self time of one call, in milliseconds. */
+    public double typicalMillis() {
+      return calls * medianSelfMicros / 1000;
+    }
+  }
 
   /** The {@code n} ops with the most self time. */
   public List<Op> top(int n) {
@@ -80,7 +93,7 @@ public record OpProfile(List<Op> ops, double totalMillis) {
       String thread = e.path("pid").asText() + "/" + e.path("tid").asText();
       byThread.computeIfAbsent(thread, k -> new ArrayList<>()).add(new Event(e.get("name").asText(), thread, e.get("ts").asDouble(), e.get("dur").asDouble()));
     }
-    Map<String, double[]> acc = new HashMap<>(); // name -> {calls, self micros}
+    Map<String, List<Double>> acc = new HashMap<>(); // name -> the self micros of each call
     for (List<Event> list : byThread.values()) {
       list.sort(Comparator.comparingDouble(Event::ts).thenComparing(Comparator.comparingDouble(Event::dur).reversed()));
       Deque<double[]> open = new ArrayDeque<>(); // {end, self micros, index}
@@ -101,17 +114,18 @@ public record OpProfile(List<Op> ops, double totalMillis) {
     }
     List<Op> ops = new ArrayList<>();
     double total = 0;
-    for (Map.Entry<String, double[]> e : acc.entrySet()) {
-      ops.add(new Op(e.getKey(), (long) e.getValue()[0], e.getValue()[1] / 1000));
-      total += e.getValue()[1] / 1000;
+    for (Map.Entry<String, List<Double>> e : acc.entrySet()) {
+      double[] v = e.getValue().stream().mapToDouble(Double::doubleValue).sorted().toArray();
+      double sum = java.util.Arrays.stream(v).sum();
+      double median = v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+      ops.add(new Op(e.getKey(), v.length, sum / 1000, median));
+      total += sum / 1000;
     }
     ops.sort(Comparator.comparingDouble(Op::selfMillis).reversed().thenComparing(Op::name));
     return new OpProfile(List.copyOf(ops), total);
   }
 
-  private static void close(Map<String, double[]> acc, String name, double[] event) {
-    double[] a = acc.computeIfAbsent(name, k -> new double[2]);
-    a[0] += 1;
-    a[1] += Math.max(0, event[1]);
+  private static void close(Map<String, List<Double>> acc, String name, double[] event) {
+    acc.computeIfAbsent(name, k -> new ArrayList<>()).add(Math.max(0, event[1]));
   }
 }

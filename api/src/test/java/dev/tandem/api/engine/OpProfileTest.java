@@ -21,13 +21,28 @@ class OpProfileTest {
           {"ph": "i", "name": "marker", "pid": 1, "tid": 1, "ts": 5}
         ]}""";
     OpProfile p = OpProfile.fromChromeTrace(new ObjectMapper().readTree(trace));
-    assertEquals(new OpProfile.Op("aten::mm", 2, 0.110), round(p.ops().get(0)));
+    assertEquals(new OpProfile.Op("aten::mm", 2, 0.110, 55), round(p.ops().get(0)));
     assertEquals(new OpProfile.Op("aten::add", 1, 0.030), round(p.ops().get(1)));
     assertEquals(new OpProfile.Op("aten::linear", 1, 0.020), round(p.ops().get(2)));
     assertEquals(new OpProfile.Op("aten::matmul", 1, 0.020), round(p.ops().get(3)));
     assertEquals(0.180, p.totalMillis(), 1e-9);
     assertEquals(0.110 / 0.180, p.share(p.ops().get(0)), 1e-9);
     assertEquals(2, p.top(2).size());
+  }
+
+  @Test
+  void theTypicalTimeIsTheMedianCallTimesTheCallsSoAStallDoesNotMoveIt() throws Exception {
+    // five reshapes of 2 us and one that stalls for 50 ms
+    StringBuilder events = new StringBuilder();
+    for (int i = 0; i < 6; i++) {
+      events.append(i == 0 ? "" : ",").append(String.format("{\"ph\": \"X\", \"name\": \"aten::reshape\", \"pid\": 1, \"tid\": 1, \"ts\": %d, \"dur\": %d}",
+          i * 100_000, i == 3 ? 50_000 : 2));
+    }
+    OpProfile.Op op = OpProfile.fromChromeTrace(new ObjectMapper().readTree("[" + events + "]")).ops().get(0);
+    assertEquals(6, op.calls());
+    assertEquals(50.010, op.selfMillis(), 1e-9);
+    assertEquals(2, op.medianSelfMicros(), 1e-9);
+    assertEquals(0.012, op.typicalMillis(), 1e-9);
   }
 
   @Test
@@ -47,6 +62,6 @@ class OpProfileTest {
   }
 
   private static OpProfile.Op round(OpProfile.Op op) {
-    return new OpProfile.Op(op.name(), op.calls(), Math.round(op.selfMillis() * 1e6) / 1e6);
+    return new OpProfile.Op(op.name(), op.calls(), Math.round(op.selfMillis() * 1e6) / 1e6, Math.round(op.medianSelfMicros() * 1e3) / 1e3);
   }
 }

@@ -14,19 +14,20 @@ import java.util.TreeMap;
 /**
  * Where CALM's generation spends its time beyond its two bases run separately, op by op: one
  * profiled cached generation of the composition and of each base on the same prompts, the bases'
- * profiles summed, and per op the calls and self time of each side and their difference.
+ * profiles summed, and per op the calls and typical time ({@link OpProfile.Op#typicalMillis()}) of
+ * each side and their difference.
  */
 final class InferenceProfile {
   private InferenceProfile() {}
 
-  /** Per op: {calls, ms} summed over {@code runs}. */
+  /** Per op: {calls, typical ms} summed over {@code runs}. */
   private static Map<String, double[]> sum(List<Profiled> runs) {
     Map<String, double[]> m = new TreeMap<>();
     for (Profiled p : runs) {
       for (OpProfile.Op op : p.profile().orElseThrow().ops()) {
         double[] a = m.computeIfAbsent(op.name(), k -> new double[2]);
         a[0] += op.calls();
-        a[1] += op.selfMillis();
+        a[1] += op.typicalMillis();
       }
     }
     return m;
@@ -87,16 +88,16 @@ final class InferenceProfile {
     Map<String, Object> b = (Map<String, Object>) p.get("bases_separately");
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "CALM against m_A + m_B run separately, op by op (cached generation, batch %d, %d new tokens, "
-        + "each op's least self time over %d profiled runs; the profiler adds its own cost to every call, so these times are larger than "
-        + "unprofiled ones: compare within this table; PyTorch's profiler also stalls when its event buffer passes 2^14 and again 2^15 "
-        + "events, about 25 and 50 ms charged to whichever op is running then, often aten::reshape or aten::matmul: a CALM run passes "
-        + "2^15, a base 2^14):%n%n", batch, newTokens, Benchmark.PROFILED_RUNS));
+        + "PyTorch's profiler, the least over %d profiled runs; an op's time is its calls times the median time of one call, so that the "
+        + "profiler's own stalls (it pauses when its event buffer passes 2^14 and 2^15 events) and other odd long calls do not count; "
+        + "the profiler adds its own cost to every call, so compare within this table, not with the ratio above):%n%n", batch, newTokens,
+        Benchmark.PROFILED_RUNS));
     sb.append("| | CALM | m_A + m_B | CALM / (m_A + m_B) |\n| --- | --- | --- | --- |\n");
     for (String k : List.of("native_op_calls", "native_ms")) {
       double x = CalmReport.num(c.get(k));
       double y = CalmReport.num(b.get(k));
       sb.append(String.format(Locale.ROOT, k.equals("native_ms") ? "| %s | %.1f | %.1f | %.3f |%n" : "| %s | %.0f | %.0f | %.3f |%n",
-          k.equals("native_ms") ? "time in native ops, ms" : "native op calls", x, y, x / y));
+          k.equals("native_ms") ? "time in native ops (calls x median), ms" : "native op calls", x, y, x / y));
     }
     sb.append("\n| op | CALM calls | CALM ms | m_A + m_B calls | m_A + m_B ms | difference, ms |\n| --- | --- | --- | --- | --- | --- |\n");
     for (Map<String, Object> r : (List<Map<String, Object>>) p.get("ops")) {
