@@ -30,9 +30,14 @@ class ScoresTest {
   void ablationRowsUndoOneDepartureEachAndIncludeThePapersComposition() {
     Variant ours = new Variant("calm", "ours", true, true, 0, true, 0);
     List<Variant> rows = Variant.ablations(ours);
-    assertEquals(List.of("calm_paper", "calm_no_layer_norms", "calm_no_recency", "calm_no_distractors", "calm_substitution"), rows.stream().map(Variant::name).toList());
+    assertEquals(List.of("calm_paper", "calm_no_layer_norms", "calm_no_recency", "calm_no_distractors", "calm_one_cross_head", "calm_substitution"),
+        rows.stream().map(Variant::name).toList());
+    assertEquals(new Variant("calm_one_cross_head", rows.get(4).label(), true, true, 1, true, 0), rows.get(4), "ours with one cross-attention head");
     Variant paper = rows.get(0);
     assertEquals(new Variant("calm_paper", paper.label(), false, false, 0, false, 0), paper);
     assertEquals(Map.of("layer_norms", "false", "recency", "false", "cross_heads", "0"), paper.strategyOptions(0));
+    // ours with other heads: the row gives it the anchor's (the paper's)
+    List<Variant> twoHeads = Variant.ablations(new Variant("calm", "ours", true, true, 2, true, 0));
+    assertEquals(0, twoHeads.stream().filter(v -> v.name().equals("calm_anchor_cross_heads")).findFirst().orElseThrow().crossHeads());
   }
 }
