@@ -100,7 +100,7 @@ public final class CalmDemo implements Experiment {
 
   @Override
   public int typicalSeconds(String engine) {
-    return "tensorflow".equals(engine) ? 1500 : 720; // 3 seeds: 11 min 50 s of CPU on DJL, one thread
+    return "tensorflow".equals(engine) ? 1500 : 600; // 3 seeds: 9 min 33 s and 9 min 49 s on a fresh clone, DJL, one thread
   }
 
   @Override
