@@ -225,7 +225,10 @@ public final class Benchmark {
     for (Subject s : all) {
       try (Generator g = new Generator(engine, s.model(), s.params(), -1, 0)) {
         // a profiled warm-up: the profiler's own first run costs more than the ones after it
-        engine.profile(() -> g.generate(prompts, greedy, batch));
+        if (engine.profile(() -> g.generate(prompts, greedy, batch)).isEmpty()) {
+          out.add(new Profiled(s.name(), java.util.Optional.empty())); // no profiler: no more runs
+          continue;
+        }
         List<OpProfile> runs = new ArrayList<>();
         for (int i = 0; i < PROFILED_RUNS; i++) {
           engine.profile(() -> g.generate(prompts, greedy, batch)).ifPresent(runs::add);
