@@ -171,17 +171,10 @@ public final class Benchmark {
    * times within one trial compares them under the same machine load.
    */
   public double[][] generationSeconds(List<Subject> others, int newTokens, int trials) {
-    List<Subject> all = new ArrayList<>();
-    all.add(subject);
-    all.addAll(others);
-    int ctx = Integer.MAX_VALUE;
-    for (Subject s : all) {
-      ctx = Math.min(ctx, s.model().config().nPositions());
-    }
-    int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
-    int maxNew = Math.min(newTokens, ctx - promptLen);
-    List<int[]> prompts = randomPrompts(promptLen);
-    SamplingConfig greedy = SamplingConfig.greedy(maxNew);
+    Workload w = workload(others, newTokens);
+    List<Subject> all = w.models();
+    List<int[]> prompts = w.prompts();
+    SamplingConfig greedy = w.greedy();
     List<Generator> gens = new ArrayList<>();
     try {
       for (Subject s : all) {
@@ -211,18 +204,11 @@ public final class Benchmark {
    * models within the result, not with {@link #generationSeconds}.
    */
   public List<Profiled> generationProfiles(List<Subject> others, int newTokens) {
-    List<Subject> all = new ArrayList<>();
-    all.add(subject);
-    all.addAll(others);
-    int ctx = Integer.MAX_VALUE;
-    for (Subject s : all) {
-      ctx = Math.min(ctx, s.model().config().nPositions());
-    }
-    int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
-    List<int[]> prompts = randomPrompts(promptLen);
-    SamplingConfig greedy = SamplingConfig.greedy(Math.min(newTokens, ctx - promptLen));
+    Workload w = workload(others, newTokens);
+    List<int[]> prompts = w.prompts();
+    SamplingConfig greedy = w.greedy();
     List<Profiled> out = new ArrayList<>();
-    for (Subject s : all) {
+    for (Subject s : w.models()) {
       try (Generator g = new Generator(engine, s.model(), s.params(), -1, 0)) {
         // a profiled warm-up: the profiler's own first run costs more than the ones after it
         if (engine.profile(() -> g.generate(prompts, greedy, batch)).isEmpty()) {
@@ -260,12 +246,23 @@ public final class Benchmark {
 
   /** Tokens generated per call of {@link #generationSeconds}. */
   public long generationTokens(List<Subject> others, int newTokens) {
-    int ctx = subject.model().config().nPositions();
-    for (Subject s : others) {
+    return (long) batch * workload(others, newTokens).greedy().maxNewTokens();
+  }
+
+  /** The subject and {@code others}, the prompts and the greedy config they are all run with. */
+  private record Workload(List<Subject> models, List<int[]> prompts, SamplingConfig greedy) {}
+
+  /** The shortest context of the subject and {@code others} decides the prompt length and the new tokens. */
+  private Workload workload(List<Subject> others, int newTokens) {
+    List<Subject> all = new ArrayList<>();
+    all.add(subject);
+    all.addAll(others);
+    int ctx = Integer.MAX_VALUE;
+    for (Subject s : all) {
       ctx = Math.min(ctx, s.model().config().nPositions());
     }
     int promptLen = Math.max(1, Math.min(8, ctx - newTokens));
-    return (long) batch * Math.min(newTokens, ctx - promptLen);
+    return new Workload(all, randomPrompts(promptLen), SamplingConfig.greedy(Math.min(newTokens, ctx - promptLen)));
   }
 
   private List<int[]> prompts(CausalLM model, int newTokens) {
