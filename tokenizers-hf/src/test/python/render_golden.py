@@ -41,8 +41,13 @@ def tojson(x, ensure_ascii=False, indent=None, separators=None, sort_keys=False)
     return json.dumps(x, ensure_ascii=ensure_ascii, indent=indent, separators=separators, sort_keys=sort_keys)
 
 
+# Pinned so that templates printing today's date render the same text on every day; the Java tests
+# read the same instant (GoldenClock.CLOCK).
+GOLDEN_NOW = datetime(2026, 12, 2, 12, 0, 0)
+
+
 def strftime_now(format):
-    return datetime.now().strftime(format)
+    return GOLDEN_NOW.strftime(format)
 
 
 ENV = ImmutableSandboxedEnvironment(

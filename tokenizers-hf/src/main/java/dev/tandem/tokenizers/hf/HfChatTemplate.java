@@ -2,6 +2,8 @@ package dev.tandem.tokenizers.hf;
 
 import dev.tandem.api.tokenizer.ChatTemplate;
 import dev.tandem.tokenizers.hf.jinja.JinjaTemplate;
+import dev.tandem.tokenizers.hf.jinja.Limits;
+import java.time.Clock;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.Objects;
 public final class HfChatTemplate implements ChatTemplate {
   private final JinjaTemplate template;
   private final Map<String, Object> specialTokens;
+  private final Clock clock;
 
   /**
    * @param source the template text
@@ -26,6 +29,23 @@ public final class HfChatTemplate implements ChatTemplate {
    * @throws dev.tandem.tokenizers.hf.jinja.TemplateException if the template does not parse
    */
   public HfChatTemplate(String source, String name, Map<String, Object> specialTokens) {
+    this(source, name, specialTokens, Clock.systemDefaultZone());
+  }
+
+  /**
+   * A template whose {@code strftime_now} reads {@code clock}: templates such as SmolLM3's and
+   * Llama 3.2's put today's date in the system prompt, so a fixed clock makes their prompts
+   * reproducible.
+   *
+   * @param source the template text
+   * @param name the name errors report it by (e.g. the model directory)
+   * @param specialTokens template variables such as bos_token, eos_token (null values left out)
+   * @param clock the clock {@code strftime_now} reads, in its zone
+   * @throws dev.tandem.tokenizers.hf.jinja.TemplateException if the template does not parse
+   */
+  public HfChatTemplate(String source, String name, Map<String, Object> specialTokens,
+      Clock clock) {
+    this.clock = Objects.requireNonNull(clock, "clock");
     this.template = JinjaTemplate.parse(source, name);
     Map<String, Object> tokens = new LinkedHashMap<>();
     Objects.requireNonNull(specialTokens, "specialTokens").forEach((k, v) -> {
@@ -47,6 +67,6 @@ public final class HfChatTemplate implements ChatTemplate {
     vars.putIfAbsent("tools", null);
     vars.putIfAbsent("documents", null);
     vars.put("add_generation_prompt", addGenerationPrompt);
-    return template.render(vars);
+    return template.render(vars, Limits.defaults(), clock);
   }
 }

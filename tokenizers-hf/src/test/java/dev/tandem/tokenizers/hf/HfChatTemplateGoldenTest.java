@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.tandem.api.tokenizer.ChatTemplate;
+import dev.tandem.tokenizers.hf.jinja.GoldenClock;
 import dev.tandem.tokenizers.hf.jinja.JsonTestReader;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ class HfChatTemplateGoldenTest {
             }
           });
           ChatTemplate t = new HfChatTemplate(JsonTestReader.resource(
-              "/chat-templates/" + name + ".jinja"), name, special);
+              "/chat-templates/" + name + ".jinja"), name, special, GoldenClock.CLOCK);
           List<Map<String, Object>> messages = (List<Map<String, Object>>) vars.get("messages");
           boolean agp = (Boolean) vars.get("add_generation_prompt");
           if (e.get("error") == null) {

@@ -44,7 +44,7 @@ final class Builtins {
       "raise_exception", (in, a, k) -> {
         throw new EvalError(a.isEmpty() ? Values.str(k.get("message")) : Values.str(a.get(0)));
       },
-      "strftime_now", (in, a, k) -> strftime(LocalDateTime.now(), Values.str(a.get(0))));
+      "strftime_now", (in, a, k) -> strftime(LocalDateTime.now(in.clock()), Values.str(a.get(0))));
 
   static JinjaCallable get(String name) {
     return GLOBALS.get(name);

@@ -1,5 +1,6 @@
 package dev.tandem.tokenizers.hf.jinja;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,18 +23,25 @@ final class Interpreter {
 
   private final String name;
   private final Limits limits;
+  private final Clock clock;
   private long iterations;
   private long work;
   private int callDepth;
   private int loopDepth;
 
-  Interpreter(String name, Limits limits) {
+  Interpreter(String name, Limits limits, Clock clock) {
     this.name = name;
     this.limits = limits;
+    this.clock = clock;
   }
 
   Limits limits() {
     return limits;
+  }
+
+  /** The clock {@code strftime_now} reads. */
+  Clock clock() {
+    return clock;
   }
 
   String name() {

@@ -1,5 +1,6 @@
 package dev.tandem.tokenizers.hf.jinja;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -66,11 +67,25 @@ public final class JinjaTemplate {
    * @throws TemplateException if the template raises, fails or exceeds a limit
    */
   public String render(Map<String, Object> variables, Limits limits) {
+    return render(variables, limits, Clock.systemDefaultZone());
+  }
+
+  /**
+   * Renders with a given clock, so that a template calling {@code strftime_now} renders the same
+   * text on every day (tests, reproducible prompts).
+   *
+   * @param variables the template's variables (see {@link #render(Map)})
+   * @param limits bounds on this render
+   * @param clock the clock {@code strftime_now} reads, in its zone
+   * @throws TemplateException if the template raises, fails or exceeds a limit
+   */
+  public String render(Map<String, Object> variables, Limits limits, Clock clock) {
     Objects.requireNonNull(limits, "limits");
+    Objects.requireNonNull(clock, "clock");
     Scope globals = new Scope(null);
     if (variables != null) {
       variables.forEach(globals::set);
     }
-    return new Interpreter(name, limits).render(body, new Scope(globals));
+    return new Interpreter(name, limits, clock).render(body, new Scope(globals));
   }
 }

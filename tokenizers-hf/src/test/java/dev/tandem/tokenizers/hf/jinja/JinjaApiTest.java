@@ -4,13 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Clock;
 import java.time.LocalDate;
-import java.time.format.DateTimeFormatter;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -54,13 +55,21 @@ class JinjaApiTest {
   }
 
   @Test
-  void strftimeNow() {
-    String out = JinjaTemplate.parse("{{ strftime_now('%Y-%m-%d|%d %b %Y') }}", "date")
-        .render(Map.of());
-    LocalDate today = LocalDate.now();
-    String expected = today.format(DateTimeFormatter.ofPattern("yyyy-MM-dd|dd MMM yyyy",
-        Locale.ENGLISH));
-    assertTrue(out.equals(expected) || !LocalDate.now().equals(today), out);
+  void strftimeNowReadsTheGivenClock() {
+    Clock clock = Clock.fixed(LocalDateTime.of(2024, 7, 6, 15, 4, 5).toInstant(ZoneOffset.UTC),
+        ZoneOffset.UTC);
+    String out = JinjaTemplate.parse(
+        "{{ strftime_now('%Y-%m-%d|%d %b %Y|%B %e|%H:%M:%S %I %p|%a %A|%j|%y|%%|%q') }}", "date")
+        .render(Map.of(), Limits.defaults(), clock);
+    assertEquals("2024-07-06|06 Jul 2024|July  6|15:04:05 03 PM|Sat Saturday|188|24|%|%q", out);
+  }
+
+  @Test
+  void strftimeNowDefaultsToTheSystemClock() {
+    LocalDate before = LocalDate.now();
+    String out = JinjaTemplate.parse("{{ strftime_now('%Y-%m-%d') }}", "date").render(Map.of());
+    LocalDate after = LocalDate.now();
+    assertTrue(out.equals(before.toString()) || out.equals(after.toString()), out);
   }
 
   @Test

@@ -38,9 +38,9 @@ class JinjaGoldenTest {
           JinjaTemplate t = JinjaTemplate.parse(source(e), name);
           Map<String, Object> vars = (Map<String, Object>) e.get("variables");
           if (e.get("error") == null) {
-            assertEquals(e.get("expected"), t.render(vars));
+            assertEquals(e.get("expected"), t.render(vars, Limits.defaults(), GoldenClock.CLOCK));
           } else {
-            TemplateException ex = assertThrows(TemplateException.class, () -> t.render(vars));
+            TemplateException ex = assertThrows(TemplateException.class, () -> t.render(vars, Limits.defaults(), GoldenClock.CLOCK));
             assertTrue(ex.getMessage().startsWith(name + ":"), ex.getMessage());
             assertTrue(ex.getMessage().contains((String) e.get("error")),
                 "expected '" + e.get("error") + "' in: " + ex.getMessage());
