@@ -117,6 +117,7 @@ final class ShapeBench {
         err.flush();
         engine.profile(() -> b.trainSteps(2)).ifPresentOrElse(p -> r.put("train_op_profile", profileJson(p)),
             () -> r.put("train_op_profile", "the " + engine.name() + " engine has no op profiler"));
+        engine.profile(() -> b.forwardCalls(2)).ifPresent(p -> r.put("forward_op_profile", profileJson(p)));
       }
       r.put("prefill_length", b.prefillLength());
       r.put("ratio_context", b.ratioContext());
@@ -162,7 +163,7 @@ final class ShapeBench {
   /** The top ops of a profile: name, calls, self milliseconds and share, for the JSON and the table. */
   private static List<Map<String, Object>> profileJson(dev.tandem.api.engine.OpProfile p) {
     List<Map<String, Object>> out = new java.util.ArrayList<>();
-    for (var op : p.top(15)) {
+    for (var op : p.top(25)) {
       Map<String, Object> m = new LinkedHashMap<>();
       m.put("op", op.name());
       m.put("calls", op.calls());
@@ -197,15 +198,20 @@ final class ShapeBench {
     long prss = peerRss == null ? 0 : peerRss.get("peak_rss_bytes").asLong();
     out.printf("%-34s %14.3f %14s %10s%n", "peak_rss_gib", rss / 1073741824.0, prss == 0 ? "-" : String.format("%.3f", prss / 1073741824.0),
         prss == 0 ? "-" : String.format("%.2f", (double) rss / prss));
-    if (r.get("train_op_profile") instanceof List<?> ops) {
-      out.println("training step, op by op (self time over 2 steps, profiled):");
+    printProfile(out, r.get("train_op_profile"), "training step, op by op (self time over 2 steps, profiled):");
+    printProfile(out, r.get("forward_op_profile"), "forward pass of the loss, op by op (self time over 2 calls, profiled):");
+    out.printf("matmul %.1f GFLOP/s, MFU %.3f; copy %.1f GB/s, batch-1 bound %.1f tokens/s (%.3f of it); analytic %.3f GiB (RSS %.2fx)%n",
+        r.get("matmul_gflops"), r.get("mfu"), r.get("copy_bandwidth_gb_per_s"), r.get("decode_b1_bound_tokens_per_second"),
+        r.get("decode_b1_over_bound"), (Long) r.get("analytic_total_bytes") / 1073741824.0, r.get("rss_over_analytic"));
+  }
+
+  private static void printProfile(PrintWriter out, Object profile, String title) {
+    if (profile instanceof List<?> ops) {
+      out.println(title);
       for (Object o : ops) {
         Map<?, ?> m = (Map<?, ?>) o;
         out.printf("  %-40s %6s calls %10.1f ms %6.1f%%%n", m.get("op"), m.get("calls"), m.get("self_ms"), 100 * ((Number) m.get("share")).doubleValue());
       }
     }
-    out.printf("matmul %.1f GFLOP/s, MFU %.3f; copy %.1f GB/s, batch-1 bound %.1f tokens/s (%.3f of it); analytic %.3f GiB (RSS %.2fx)%n",
-        r.get("matmul_gflops"), r.get("mfu"), r.get("copy_bandwidth_gb_per_s"), r.get("decode_b1_bound_tokens_per_second"),
-        r.get("decode_b1_over_bound"), (Long) r.get("analytic_total_bytes") / 1073741824.0, r.get("rss_over_analytic"));
   }
 }

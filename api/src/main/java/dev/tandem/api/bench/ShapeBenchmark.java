@@ -121,6 +121,29 @@ public final class ShapeBenchmark implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs {@code n} calls of {@link #forwardTokensPerSecond}'s compiled forward (after its warm-up): the
+   * work to hand to {@link dev.tandem.api.engine.Engine#profile}.
+   */
+  public void forwardCalls(int n) {
+    if (forward == null) {
+      forwardTokensPerSecond();
+    }
+    List<Tensor> in = new ArrayList<>();
+    try {
+      for (HostTensor h : trainingBatch()) {
+        in.add(engine.upload(h));
+      }
+      for (int i = 0; i < n; i++) {
+        List<Tensor> out = forward.call(in);
+        engine.download(out.get(0));
+        out.forEach(Tensor::close);
+      }
+    } finally {
+      in.forEach(Tensor::close);
+    }
+  }
+
   /** Prompt length of the prefill measurement: the training sequence, within the context. */
   public int prefillLength() {
     return Math.min(seqLen, model.config().nPositions() - 1);

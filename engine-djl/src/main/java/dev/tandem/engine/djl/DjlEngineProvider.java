@@ -121,6 +121,7 @@ public final class DjlEngineProvider implements EngineProvider {
     if (options.threads() > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
       System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(options.threads()));
     }
+    MklOnAmd.apply(); // before libtorch loads
     ai.djl.engine.Engine pt;
     try {
       pt = ai.djl.engine.Engine.getEngine("PyTorch");
