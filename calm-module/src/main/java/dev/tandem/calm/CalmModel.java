@@ -242,7 +242,9 @@ public final class CalmModel implements CausalLM {
         LayeredLM.Embedded ge = g.embed(ops, p, ids, positions);
         Tensor x = ge.hidden();
         for (int l = 0; l < depth[a]; l++) {
-          x = g.block(ops, p, l, ge, x, bias);
+          Tensor in = x;
+          int layer = l;
+          x = ops.tidy(() -> g.block(ops, p, layer, ge, in, bias)); // one layer's temporaries at a time
           hs.add(x);
         }
       }
@@ -252,7 +254,9 @@ public final class CalmModel implements CausalLM {
     LayeredLM.Embedded ae = anchor.embed(ops, p, ids, positions);
     Tensor x = ae.hidden();
     for (int l = 0; l < anchor.config().nLayer(); l++) {
-      x = anchor.block(ops, p, l, ae, x, bias);
+      Tensor in = x;
+      int layer = l;
+      x = ops.tidy(() -> anchor.block(ops, p, layer, ae, in, bias));
       for (int c = 0; c < connections.size(); c++) {
         Connection conn = connections.get(c);
         if (conn.anchorLayer() == l) {

@@ -143,8 +143,8 @@ public final class Adapters {
   private static LoadedModel onEngine(
       Engine engine, Path path, String sha, ModelDirectory md, LoraAdapter adapter, Map<String, HostTensor> values,
       boolean trainable, boolean fresh) throws IOException {
-    Map<String, HostTensor> all = new LinkedHashMap<>(md.weights());
-    all.putAll(values);
+    // a view, not a copy: the base's weights are read one at a time as the engine takes them
+    Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(md.weights(), values);
     Parameters params = engine.createParameters(all, trainable ? values.keySet() : Set.of());
     ModelDirectory light = md.withoutWeights();
     ModelWriter writer =

@@ -53,9 +53,7 @@ public record BaseModel(String role, int index, Path path, ModelDirectory direct
 
   /** The weights under their composed names ({@link #prefix()} prepended). */
   public Map<String, HostTensor> prefixedWeights() {
-    Map<String, HostTensor> out = new LinkedHashMap<>();
-    directory.weights().forEach((k, v) -> out.put(prefix() + k, v));
-    return out;
+    return dev.tandem.api.io.TensorMaps.prefixed(prefix(), directory.weights());
   }
 
   /** {@code anchor} or {@code augment0}, ... for messages. */

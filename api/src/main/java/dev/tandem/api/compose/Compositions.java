@@ -289,15 +289,22 @@ public final class Compositions {
       Composition c,
       Map<String, HostTensor> fresh,
       boolean trainable) {
-    Map<String, HostTensor> all = new LinkedHashMap<>();
+    // views, not copies: the bases' weights are read one at a time as the engine takes them
+    List<Map<String, HostTensor>> parts = new ArrayList<>();
+    java.util.Set<String> names = new java.util.HashSet<>();
     for (BaseModel b : bases) {
-      all.putAll(b.prefixedWeights());
+      Map<String, HostTensor> w = b.prefixedWeights();
+      names.addAll(w.keySet());
+      parts.add(w);
     }
-    for (var e : fresh.entrySet()) {
-      if (all.put(e.getKey(), e.getValue()) != null) {
-        throw new IllegalStateException("composition parameter " + e.getKey() + " clashes with a base parameter");
+    for (String k : fresh.keySet()) {
+      if (!names.add(k)) {
+        throw new IllegalStateException("composition parameter " + k + " clashes with a base parameter");
       }
     }
+    parts.add(fresh);
+    @SuppressWarnings("unchecked")
+    Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(parts.toArray(new Map[0]));
     Parameters params = engine.createParameters(all, trainable ? fresh.keySet() : Set.of());
     ComposedModel composed = new ComposedModel(strategy, bases, settings, c, fresh.keySet());
     ModelWriter writer =

@@ -45,11 +45,24 @@ public final class CheckpointFiles {
   /**
    * Weights read from a directory.
    *
-   * @param tensors by checkpoint name, in name order
+   * @param tensors by checkpoint name, in name order; each value is read from its file when asked
+   *     for and not kept (iterate once to upload them: the host holds one tensor at a time)
    * @param floatType the stored dtype of most float tensors ({@code F32}, {@code BF16} or {@code F16}):
    *     what saving writes back
    */
-  public record Stored(Map<String, HostTensor> tensors, String floatType) {}
+  public record Stored(Map<String, HostTensor> tensors, String floatType) {
+    /** The stored shape of tensor {@code name} (from the header, without reading it); null if absent. */
+    public dev.tandem.api.tensor.Shape shape(String name) {
+      return tensors instanceof LazyTensors l ? l.shape(name)
+          : tensors.containsKey(name) ? tensors.get(name).shape() : null;
+    }
+
+    /** The dtype tensor {@code name} reads as, without reading it; null if absent. */
+    public DType dtype(String name) {
+      return tensors instanceof LazyTensors l ? l.dtype(name)
+          : tensors.containsKey(name) ? tensors.get(name).dtype() : null;
+    }
+  }
 
   /** Whether {@code dir} holds weights in either layout. */
   public static boolean present(Path dir) {
@@ -85,22 +98,21 @@ public final class CheckpointFiles {
     } else {
       throw new ModelFormatException(dir, "no weights: neither " + SINGLE + " nor " + INDEX);
     }
-    Map<String, HostTensor> all = new TreeMap<>();
+    Map<String, LazyTensors> all = new TreeMap<>();
     Map<String, Integer> counts = new HashMap<>();
     for (Path f : files) {
-      Map<String, String> types = Safetensors.readDTypes(f);
-      for (Map.Entry<String, HostTensor> e : Safetensors.read(f).entrySet()) {
-        String name = e.getKey();
+      LazyTensors shard = LazyTensors.open(f);
+      for (String name : shard.keySet()) {
         if (listed != null && !f.getFileName().toString().equals(listed.get(name))) {
           throw new ModelFormatException(
               f, "tensor " + name + " is not listed for this shard in " + INDEX
                   + (listed.containsKey(name) ? " (listed in " + listed.get(name) + ")" : ""));
         }
-        if (all.put(name, e.getValue()) != null) {
+        if (all.put(name, shard) != null) {
           throw new ModelFormatException(f, "tensor " + name + " appears in two shards");
         }
-        if (e.getValue().dtype() == DType.FLOAT32) {
-          counts.merge(types.get(name), 1, Integer::sum);
+        if (shard.dtype(name) == DType.FLOAT32) {
+          counts.merge(shard.storedType(name), 1, Integer::sum);
         }
       }
     }
@@ -113,7 +125,7 @@ public final class CheckpointFiles {
     }
     String floatType =
         counts.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse("F32");
-    return new Stored(Collections.unmodifiableMap(new LinkedHashMap<>(all)), floatType);
+    return new Stored(LazyTensors.of(all), floatType);
   }
 
   /** The {@code weight_map} of an index file, validated. */

@@ -76,33 +76,35 @@ public final class ModelCheckpoint {
     Path weightsFile = CheckpointFiles.identifyingFile(dir);
     Map<String, String> names = family.parameterNames(model, stored.tensors().keySet());
     Map<String, Shape> expected = model.parameterShapes();
-    Map<String, HostTensor> weights = new LinkedHashMap<>();
+    Map<String, String> weights = new LinkedHashMap<>();
     Map<String, String> back = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : names.entrySet()) {
       if (!expected.containsKey(e.getValue())) {
         throw new ModelFormatException(
             weightsFile, "unexpected tensor " + e.getKey() + " (not a parameter of this " + type.textValue() + " config)");
       }
-      HostTensor t = stored.tensors().get(e.getKey());
+      Shape have = stored.shape(e.getKey());
       Shape want = expected.get(e.getValue());
-      if (!t.shape().equals(want)) {
+      if (!have.equals(want)) {
         throw new ModelFormatException(
-            weightsFile, "tensor " + e.getKey() + " has shape " + t.shape() + " but config.json implies " + want);
+            weightsFile, "tensor " + e.getKey() + " has shape " + have + " but config.json implies " + want);
       }
-      if (t.dtype() != DType.FLOAT32) {
-        throw new ModelFormatException(weightsFile, "tensor " + e.getKey() + " is " + t.dtype() + ", expected a float type");
+      if (stored.dtype(e.getKey()) != DType.FLOAT32) {
+        throw new ModelFormatException(weightsFile, "tensor " + e.getKey() + " is " + stored.dtype(e.getKey()) + ", expected a float type");
       }
-      weights.put(e.getValue(), t);
+      weights.put(e.getValue(), e.getKey());
       back.put(e.getValue(), e.getKey());
     }
-    Map<String, HostTensor> ordered = new LinkedHashMap<>();
+    Map<String, String> ordered = new LinkedHashMap<>();
     for (String name : expected.keySet()) {
       if (!weights.containsKey(name)) {
         throw new ModelFormatException(weightsFile, "missing tensor " + name + " (config.json expects it)");
       }
       ordered.put(name, weights.get(name));
     }
-    return new ModelCheckpoint(json, family, model, Collections.unmodifiableMap(ordered), back, stored.floatType());
+    // read from the files as they are uploaded, one tensor at a time
+    Map<String, HostTensor> lazy = ((LazyTensors) stored.tensors()).renamed(ordered);
+    return new ModelCheckpoint(json, family, model, lazy, back, stored.floatType());
   }
 
   /**
@@ -186,7 +188,11 @@ public final class ModelCheckpoint {
     return model;
   }
 
-  /** The weights by parameter name, in the model's parameter order (unmodifiable). */
+  /**
+   * The weights by parameter name, in the model's parameter order (unmodifiable). Each value is read
+   * from the weight files when asked for and not kept, so that uploading them one by one holds one
+   * tensor on the host at a time; ask for each once.
+   */
   public Map<String, HostTensor> weights() {
     return weights;
   }

@@ -243,7 +243,11 @@ public final class ModelDirectory {
     return tokenizer;
   }
 
-  /** The weights by parameter name, in the model's parameter order (unmodifiable). */
+  /**
+   * The weights by parameter name, in the model's parameter order (unmodifiable). Each value is read
+   * from the weight files when asked for and not kept, so that uploading them one by one holds one
+   * tensor on the host at a time; ask for each once.
+   */
   public Map<String, HostTensor> weights() {
     return checkpoint.weights();
   }

@@ -57,7 +57,9 @@ public interface LayeredLM extends CausalLM {
     Embedded e = embed(ops, p, ids, positions);
     Tensor x = e.hidden();
     for (int l = 0; l < config().nLayer(); l++) {
-      x = block(ops, p, l, e, x, bias);
+      Tensor in = x;
+      int layer = l;
+      x = ops.tidy(() -> block(ops, p, layer, e, in, bias)); // one layer's temporaries at a time
     }
     return head(ops, p, x);
   }

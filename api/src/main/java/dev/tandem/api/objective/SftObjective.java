@@ -26,8 +26,9 @@ public final class SftObjective implements Objective {
     Tensor ids = batch.get(0);
     Tensor targets = batch.get(1);
     Tensor mask = batch.get(2);
-    Tensor logits = model.forward(ops, params, ids, null, null);
-    Tensor logp = ops.sumAll(SequenceLogProbs.perToken(ops, logits, targets, mask));
+    // the logits and log-probabilities [B, T, V] are let go as soon as the sum is formed
+    Tensor logp = ops.tidy(() -> ops.sumAll(
+        SequenceLogProbs.perToken(ops, model.forward(ops, params, ids, null, null), targets, mask)));
     Tensor tokens = ops.sumAll(mask);
     Tensor loss = ops.div(ops.neg(logp), ops.maximum(tokens, ops.scalar(1f)));
     return new LossOutput(loss, Map.of("tokens", tokens));

@@ -23,6 +23,24 @@ import java.util.List;
  */
 public interface TensorOps {
 
+  // ---- memory ---------------------------------------------------------------------------------
+
+  /**
+   * Runs {@code body} and lets go of every tensor it created except the one it returns, as
+   * TensorFlow.js's {@code tidy} does: what a training step's backward pass needs stays with the
+   * engine's autograd, the rest is freed now rather than at the end of the step. Models wrap each
+   * layer in it, objectives their loss over the logits, so that an eager engine holds one layer's
+   * temporaries at a time instead of every layer's.
+   *
+   * <p>Tensors created before the call stay valid. A tensor created inside {@code body} and kept
+   * anywhere but in the return value (a field, a list, a captured variable) is invalid afterwards:
+   * compute what several layers share before the call. Calls nest. Engines that trace or hold no
+   * per-op memory just run {@code body} (the default).
+   */
+  default Tensor tidy(java.util.function.Supplier<Tensor> body) {
+    return body.get();
+  }
+
   // ---- creation -------------------------------------------------------------------------------
 
   /** A constant with the given value (a graph constant when traced). */

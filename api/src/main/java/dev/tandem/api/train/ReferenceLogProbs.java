@@ -35,9 +35,9 @@ public final class ReferenceLogProbs implements AutoCloseable {
         engine.compile(
             params,
             (ops, p, in) ->
-                List.of(
+                List.of(ops.tidy(() ->
                     SequenceLogProbs.summed(
-                        ops, model.forward(ops, p, in.get(0), null, null), in.get(1), in.get(2))));
+                        ops, model.forward(ops, p, in.get(0), null, null), in.get(1), in.get(2)))));
   }
 
   /**

@@ -31,12 +31,15 @@ final class DjlOps implements TensorOps {
 
   private final DjlEngine engine;
   private final NDManager scope;
+  /** Where results go: {@link #scope}, or the innermost {@link #tidy}'s manager. */
+  private NDManager current;
   private final boolean eager;
   private final Map<Integer, PtNDArray> scalars = new HashMap<>();
 
   DjlOps(DjlEngine engine, NDManager scope, boolean eager) {
     this.engine = engine;
     this.scope = scope;
+    this.current = scope;
     this.eager = eager;
   }
 
@@ -49,10 +52,10 @@ final class DjlOps implements TensorOps {
         "tensor " + t + " was not created by this DJL engine (upload it first)");
   }
 
-  /** Moves a result into the scope and wraps it. */
+  /** Moves a result into the current scope (the step's, or a {@link #tidy}'s) and wraps it. */
   Tensor wrap(NDArray r) {
-    if (r.getManager() != scope) {
-      r.attach(scope);
+    if (r.getManager() != current) {
+      r.attach(current);
     }
     return new DjlTensor(engine, r, eager);
   }
@@ -80,24 +83,53 @@ final class DjlOps implements TensorOps {
     }
   }
 
+  // ---- memory -----------------------------------------------------------------------------------
+
+  /**
+   * Results created by {@code body} go to a sub-manager of the current one, closed when it returns;
+   * the returned tensor moves out first. Autograd keeps its own references to what backward needs,
+   * so closing the rest frees their memory now. Cached scalars stay in the step's scope. In eager
+   * mode the caller owns every result, so this just runs {@code body}.
+   */
+  @Override
+  public Tensor tidy(java.util.function.Supplier<Tensor> body) {
+    if (eager) {
+      return body.get();
+    }
+    NDManager outer = current;
+    NDManager inner = outer.newSubManager();
+    current = inner;
+    try {
+      Tensor result = body.get();
+      NDArray r = nd(result);
+      if (r.getManager() == inner) {
+        r.attach(outer);
+      }
+      return result;
+    } finally {
+      current = outer;
+      inner.close();
+    }
+  }
+
   // ---- creation ---------------------------------------------------------------------------------
 
   @Override
   public Tensor constant(HostTensor value) {
-    return wrap(DjlEngine.create(scope, value));
+    return wrap(DjlEngine.create(current, value));
   }
 
   @Override
   public Tensor scalar(float value) {
     if (eager) {
-      return wrap(scope.create(value));
+      return wrap(current.create(value));
     }
     return new DjlTensor(engine, scalarArray(value), false);
   }
 
   @Override
   public Tensor zeros(int... shape) {
-    return wrap(scope.zeros(DjlTensor.toDjl(shape), DataType.FLOAT32));
+    return wrap(current.zeros(DjlTensor.toDjl(shape), DataType.FLOAT32));
   }
 
   // ---- binary -----------------------------------------------------------------------------------

@@ -34,15 +34,18 @@ final class DjlParameters implements Parameters {
         throw new IllegalArgumentException(
             "trainable parameter '" + t + "' is not among the parameters " + values.keySet());
       }
-      if (values.get(t).dtype() != DType.FLOAT32) {
-        throw new IllegalArgumentException("trainable parameter '" + t + "' must be FLOAT32");
-      }
     }
     this.engine = engine;
     this.manager = engine.root().newSubManager();
     this.manager.setName("tandem-djl-parameters");
+    // one value at a time: the values may be read lazily from a model's files
     for (Map.Entry<String, HostTensor> e : values.entrySet()) {
-      NDArray a = DjlEngine.create(manager, e.getValue());
+      HostTensor v = e.getValue();
+      if (trainable.contains(e.getKey()) && v.dtype() != DType.FLOAT32) {
+        manager.close();
+        throw new IllegalArgumentException("trainable parameter '" + e.getKey() + "' must be FLOAT32");
+      }
+      NDArray a = DjlEngine.create(manager, v);
       if (trainable.contains(e.getKey())) {
         a.setRequiresGradient(true);
       }

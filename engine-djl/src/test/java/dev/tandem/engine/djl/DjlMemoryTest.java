@@ -82,4 +82,65 @@ class DjlMemoryTest {
       }
     }
   }
+
+  /**
+   * A loss whose hidden layers run inside {@link dev.tandem.api.tensor.TensorOps#tidy} leaves one
+   * array per layer behind instead of all its temporaries, and trains to the same bits as without.
+   */
+  @org.junit.jupiter.api.Test
+  void tidyKeepsOnlyItsResultAndTrainsTheSame() {
+    Random r = new Random(2);
+    Map<String, HostTensor> init = new LinkedHashMap<>();
+    init.put("emb", random(r, 10, 8));
+    for (int l = 0; l < 3; l++) {
+      init.put("w" + l, random(r, 8, 8));
+      init.put("g" + l, HostTensor.of(new float[] {1, 1, 1, 1, 1, 1, 1, 1}, 8));
+    }
+    List<HostTensor> batch =
+        List.of(
+            HostTensor.ofInts(new int[] {1, 2, 3, 4, 5, 6}, 2, 3),
+            HostTensor.ofInts(new int[] {2, 3, 4, 5, 6, 7}, 2, 3));
+    Map<String, HostTensor> after = new LinkedHashMap<>();
+    for (boolean tidy : new boolean[] {false, true}) {
+      try (DjlEngine engine = new DjlEngineProvider().create(new EngineOptions("cpu", 1), true)) {
+        Parameters p = engine.createParameters(init, init.keySet());
+        int[] leftPerLayer = new int[3];
+        LossFunction loss =
+            (o, params, in) -> {
+              Tensor h = o.embedding(params.get("emb"), in.get(0));
+              for (int l = 0; l < 3; l++) {
+                Tensor x = h;
+                String w = "w" + l;
+                String g = "g" + l;
+                java.util.function.Supplier<Tensor> layer = () -> o.add(x,
+                    o.mul(o.gelu(o.matmul(o.rmsNorm(x, params.get(g), 1e-5f), params.get(w))), 0.5f));
+                int before = engine.liveArrays();
+                h = tidy ? o.tidy(layer) : layer.get();
+                leftPerLayer[l] = engine.liveArrays() - before;
+              }
+              Tensor logits = o.matmul(h, o.transpose(params.get("emb"), 1, 0));
+              Tensor lp = o.takeAlongLastAxis(o.logSoftmax(logits, -1), in.get(1));
+              return new LossOutput(o.neg(o.mean(o.reshape(lp, -1), 0, false)), Map.of());
+            };
+        try (TrainStep step = engine.trainStep(p, loss, AdamW.defaults(), new TrainStepOptions(1f))) {
+          for (int i = 0; i < 3; i++) {
+            step.run(batch, 1e-2f);
+          }
+        }
+        for (int l = 1; l < 3; l++) { // layer 0 also caches the step's scalar constants
+          if (tidy) {
+            assertEquals(1, leftPerLayer[l], "arrays a tidy layer leaves");
+          } else {
+            org.junit.jupiter.api.Assertions.assertTrue(leftPerLayer[l] > 3, "arrays a plain layer leaves: " + leftPerLayer[l]);
+          }
+        }
+        Map<String, HostTensor> values = p.readAll();
+        if (tidy) {
+          assertEquals(after, values, "parameters after 3 steps with and without tidy");
+        } else {
+          after.putAll(values);
+        }
+      }
+    }
+  }
 }

@@ -23,6 +23,9 @@ final class TfParameters implements Parameters {
   private final Map<String, TfVariable> vars = new LinkedHashMap<>();
   private final Set<String> trainable;
 
+  /** Initial values are copied to the variables in batches of about this many bytes. */
+  private static final long ASSIGN_BATCH_BYTES = 256L << 20;
+
   TfParameters(TfEngine engine, Map<String, HostTensor> values, Set<String> trainable) {
     for (String t : trainable) {
       if (!values.containsKey(t)) {
@@ -31,13 +34,22 @@ final class TfParameters implements Parameters {
     }
     this.engine = engine;
     Scope scope = engine.newScope("params");
+    // assigned in batches of at most ASSIGN_BATCH_BYTES, so that the host holds a batch at a time
+    // when the values are read lazily from a model's files (ModelDirectory#weights)
     Map<TfVariable, HostTensor> init = new LinkedHashMap<>();
+    long batchBytes = 0;
     Set<String> tr = new LinkedHashSet<>();
     for (Map.Entry<String, HostTensor> e : values.entrySet()) {
       HostTensor v = e.getValue();
       TfVariable var = TfVariable.create(scope, e.getKey(), v.shape(), v.dtype());
       vars.put(e.getKey(), var);
       init.put(var, v);
+      batchBytes += 4L * v.shape().size();
+      if (batchBytes >= ASSIGN_BATCH_BYTES) {
+        TfVariable.assign(engine, init);
+        init.clear();
+        batchBytes = 0;
+      }
       if (trainable.contains(e.getKey())) {
         tr.add(e.getKey());
       }

@@ -1,0 +1,102 @@
+package dev.tandem.api.io;
+
+import dev.tandem.api.tensor.HostTensor;
+import java.util.AbstractMap;
+import java.util.AbstractSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Views over maps of host tensors that read nothing themselves: a model's weights ({@link
+ * ModelDirectory#weights}) are read from their files as each value is asked for, and these views
+ * keep it that way, so that handing them to {@link dev.tandem.api.engine.Engine#createParameters}
+ * holds one tensor on the host at a time. Copying such a map ({@code new LinkedHashMap<>(m)}) would
+ * read every tensor at once.
+ */
+public final class TensorMaps {
+  private TensorMaps() {}
+
+  /**
+   * The entries of {@code parts} in order, as one unmodifiable map; a later part's value replaces an
+   * earlier one's under the same key, which keeps its place (as {@link Map#putAll} into a {@link
+   * LinkedHashMap}).
+   */
+  @SafeVarargs
+  public static Map<String, HostTensor> concat(Map<String, HostTensor>... parts) {
+    Map<String, Map<String, HostTensor>> owner = new LinkedHashMap<>();
+    for (Map<String, HostTensor> p : parts) {
+      for (String k : p.keySet()) {
+        owner.put(k, p); // as LinkedHashMap#putAll: a replaced key keeps its place
+      }
+    }
+    return view(owner, Map.of());
+  }
+
+  /** {@code map} with {@code prefix} put before every key, as an unmodifiable map. */
+  public static Map<String, HostTensor> prefixed(String prefix, Map<String, HostTensor> map) {
+    Map<String, Map<String, HostTensor>> owner = new LinkedHashMap<>();
+    Map<String, String> original = new LinkedHashMap<>();
+    for (String k : map.keySet()) {
+      owner.put(prefix + k, map);
+      original.put(prefix + k, k);
+    }
+    return view(owner, original);
+  }
+
+  private static Map<String, HostTensor> view(
+      Map<String, Map<String, HostTensor>> owner, Map<String, String> original) {
+    return new AbstractMap<>() {
+      @Override
+      public boolean containsKey(Object key) {
+        return owner.containsKey(key);
+      }
+
+      @Override
+      public HostTensor get(Object key) {
+        Map<String, HostTensor> m = owner.get(key);
+        return m == null ? null : m.get(original.getOrDefault(key, (String) key));
+      }
+
+      @Override
+      public Set<String> keySet() {
+        return java.util.Collections.unmodifiableSet(owner.keySet());
+      }
+
+      @Override
+      public int size() {
+        return owner.size();
+      }
+
+      @Override
+      public Set<Map.Entry<String, HostTensor>> entrySet() {
+        List<String> keys = List.copyOf(owner.keySet());
+        return new AbstractSet<>() {
+          @Override
+          public Iterator<Map.Entry<String, HostTensor>> iterator() {
+            Iterator<String> it = keys.iterator();
+            return new Iterator<>() {
+              @Override
+              public boolean hasNext() {
+                return it.hasNext();
+              }
+
+              @Override
+              public Map.Entry<String, HostTensor> next() {
+                String k = it.next();
+                return new AbstractMap.SimpleImmutableEntry<>(k, get(k));
+              }
+            };
+          }
+
+          @Override
+          public int size() {
+            return keys.size();
+          }
+        };
+      }
+    };
+  }
+}
