@@ -100,7 +100,7 @@ public final class CalmDemo implements Experiment {
 
   @Override
   public int typicalSeconds(String engine) {
-    return "tensorflow".equals(engine) ? 1500 : 600; // 3 seeds: 9 min 33 s and 9 min 49 s on a fresh clone, DJL, one thread
+    return "tensorflow".equals(engine) ? 1500 : 365; // 3 seeds: 6 min 05 s on a fresh clone, DJL, one thread (oneMKL on AMD)
   }
 
   @Override
