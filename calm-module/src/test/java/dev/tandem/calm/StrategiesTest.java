@@ -34,7 +34,9 @@ class StrategiesTest {
 
   private Path model(String name, ModelConfig c) throws Exception {
     Path p = root.resolve(name);
-    ModelDirectory.save(p, c, new ByteTokenizer(), new Gpt(c).initialWeights(1));
+    if (!java.nio.file.Files.exists(p)) { // written once: a loaded model's weights are read from its files when used
+      ModelDirectory.save(p, c, new ByteTokenizer(), new Gpt(c).initialWeights(1));
+    }
     return p;
   }
 

@@ -82,7 +82,7 @@ public final class SimpoObjective implements Objective {
   @Override
   public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) {
     PreferenceBatch pairs = PreferenceBatch.of(ops, batch);
-    Tensor logps = ops.tidy(() -> pairs.averageLogProbs(model.forward(ops, params, pairs.inputIds(), null, null)));
+    Tensor logps = ops.tidy(() -> pairs.averageLogProbs(model, params));
     Tensor chosen = ops.mul(pairs.chosen(logps), beta);
     Tensor rejected = ops.mul(pairs.rejected(logps), beta);
     Tensor losses = ops.neg(ops.logSigmoid(ops.sub(ops.sub(chosen, rejected), ops.scalar(gamma))));

@@ -59,6 +59,11 @@ public final class AdaptedLM implements CausalLM {
   }
 
   @Override
+  public Tensor tokenLogProbs(TensorOps ops, Parameters p, Tensor ids, Tensor targets) {
+    return base.tokenLogProbs(ops, new LoraParameters(p, ops, adapter), ids, targets);
+  }
+
+  @Override
   public DecodeStep prefill(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias, int slots) {
     return base.prefill(ops, new LoraParameters(p, ops, adapter), ids, positions, attnBias, slots);
   }

@@ -43,6 +43,20 @@ public interface CausalLM {
   Tensor forward(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias);
 
   /**
+   * The log-probability of each target token: {@code [B, T]}, element {@code (b, t)} being {@code
+   * log softmax(logits[b, t])[targets[b, t]]} for {@link #forward}'s logits with the causal mask.
+   * What objectives train on. The default forms the whole {@code [B, T, V]} log-softmax; {@link
+   * LayeredLM} applies the head a few positions at a time, so that a large vocabulary's logits and
+   * their gradients never exist for all positions at once.
+   *
+   * @param ids {@code [B, T]} INT32
+   * @param targets {@code [B, T]} INT32
+   */
+  default Tensor tokenLogProbs(TensorOps ops, Parameters p, Tensor ids, Tensor targets) {
+    return ops.takeAlongLastAxis(ops.logSoftmax(forward(ops, p, ids, null, null), -1), targets);
+  }
+
+  /**
    * Runs a prompt and fills a KV cache of {@code slots} slots. The cache is a window of fixed size
    * (so a tracing engine traces one decode step for a whole generation): the prompt occupies the
    * last {@code T} slots, and each {@link #decode} step drops the first slot and appends the new

@@ -53,15 +53,50 @@ public interface LayeredLM extends CausalLM {
 
   /** A full pass written with the layer methods (what a family's {@link #forward} may delegate to). */
   default Tensor forwardByLayers(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
+    return head(ops, p, hiddenByLayers(ops, p, ids, positions, attnBias));
+  }
+
+  /** The last block's output {@code [B, T, D]}, one layer's temporaries at a time. */
+  private Tensor hiddenByLayers(TensorOps ops, Parameters p, Tensor ids, Tensor positions, Tensor attnBias) {
     Tensor bias = attnBias != null ? attnBias : ops.constant(Masks.causal(ids.shape().dim(1)));
     Embedded e = embed(ops, p, ids, positions);
     Tensor x = e.hidden();
     for (int l = 0; l < config().nLayer(); l++) {
       Tensor in = x;
       int layer = l;
-      x = ops.tidy(() -> block(ops, p, layer, e, in, bias)); // one layer's temporaries at a time
+      x = ops.tidy(() -> block(ops, p, layer, e, in, bias));
     }
-    return head(ops, p, x);
+    return x;
+  }
+
+  /** Logits computed for at most this many elements ({@code B x positions x V}) at a time: 64 MiB of floats. */
+  int LOGIT_CHUNK_ELEMENTS = 1 << 24;
+
+  /**
+   * {@link CausalLM#tokenLogProbs} with the head applied to a few positions at a time (as many as
+   * keep {@code B x positions x V} within {@link #LOGIT_CHUNK_ELEMENTS}): the backward pass then
+   * holds one chunk's logit gradients at a time instead of all positions' (at Qwen3's 151,936-word
+   * vocabulary, batch 4 and 256 positions, 0.6 GB apiece). The chunks depend on shapes only, so a
+   * tracing engine traces the same graph for the same shapes; a vocabulary small enough for one
+   * chunk gives the ops of the unchunked computation.
+   */
+  @Override
+  default Tensor tokenLogProbs(TensorOps ops, Parameters p, Tensor ids, Tensor targets) {
+    Tensor x = hiddenByLayers(ops, p, ids, null, null);
+    int b = ids.shape().dim(0);
+    int t = ids.shape().dim(1);
+    long perPosition = (long) b * config().vocabSize();
+    int step = (int) Math.max(1, Math.min(t, LOGIT_CHUNK_ELEMENTS / perPosition));
+    if (step >= t) {
+      return ops.takeAlongLastAxis(ops.logSoftmax(head(ops, p, x), -1), targets);
+    }
+    List<Tensor> parts = new java.util.ArrayList<>();
+    for (int s = 0; s < t; s += step) {
+      Tensor xs = ops.slice(x, 1, s, Math.min(t, s + step));
+      Tensor ts = ops.slice(targets, 1, s, Math.min(t, s + step));
+      parts.add(ops.tidy(() -> ops.takeAlongLastAxis(ops.logSoftmax(head(ops, p, xs), -1), ts)));
+    }
+    return ops.concat(parts, 1);
   }
 
   /** {@link CausalLM#prefill} written with the layer methods. */

@@ -105,6 +105,19 @@ public final class PreferenceBatch {
     return SequenceLogProbs.average(ops, logits, targets(), lossMask());
   }
 
+  /**
+   * Each row's completion log-prob summed over its tokens, {@code [2B]}, under {@code model}
+   * ({@link dev.tandem.api.model.CausalLM#tokenLogProbs}: the head a few positions at a time).
+   */
+  public Tensor summedLogProbs(dev.tandem.api.model.CausalLM model, dev.tandem.api.engine.Parameters params) {
+    return ops.sum(SequenceLogProbs.perToken(ops, model, params, inputIds(), targets(), lossMask()), 1, false);
+  }
+
+  /** Each row's length-normalised completion log-prob (SimPO's), {@code [2B]}, under {@code model}. */
+  public Tensor averageLogProbs(dev.tandem.api.model.CausalLM model, dev.tandem.api.engine.Parameters params) {
+    return ops.div(summedLogProbs(model, params), ops.maximum(lengths(), ops.scalar(1f)));
+  }
+
   /** The number of completion tokens of each row, {@code [2B]}. */
   public Tensor lengths() {
     return SequenceLogProbs.lengths(ops, lossMask());

@@ -110,7 +110,7 @@ public abstract class PreferenceObjective implements Objective {
   @Override
   public LossOutput loss(TensorOps ops, CausalLM model, Parameters params, List<Tensor> batch) {
     PreferenceBatch pairs = PreferenceBatch.of(ops, batch);
-    Tensor logps = ops.tidy(() -> pairs.summedLogProbs(model.forward(ops, params, pairs.inputIds(), null, null)));
+    Tensor logps = ops.tidy(() -> pairs.summedLogProbs(model, params));
     Tensor chosen = pairs.chosen(logps);
     Tensor rejected = pairs.rejected(logps);
     Tensor chosenRatio = ops.sub(chosen, pairs.chosen(pairs.reference()));

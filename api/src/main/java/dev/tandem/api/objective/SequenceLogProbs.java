@@ -22,6 +22,15 @@ public final class SequenceLogProbs {
     return ops.mul(ops.takeAlongLastAxis(ops.logSoftmax(logits, -1), targets), mask);
   }
 
+  /**
+   * Per-token log-probs of the targets under {@code model}, masked: {@code [B, T]}, through {@link
+   * CausalLM#tokenLogProbs} (which never holds a large vocabulary's logits for all positions).
+   */
+  public static Tensor perToken(TensorOps ops, dev.tandem.api.model.CausalLM model,
+      dev.tandem.api.engine.Parameters params, Tensor ids, Tensor targets, Tensor mask) {
+    return ops.mul(model.tokenLogProbs(ops, params, ids, targets), mask);
+  }
+
   /** Summed log-probs of each row's target tokens: {@code [B]}. */
   public static Tensor summed(TensorOps ops, Tensor logits, Tensor targets, Tensor mask) {
     return ops.sum(perToken(ops, logits, targets, mask), 1, false);

@@ -27,8 +27,7 @@ public final class SftObjective implements Objective {
     Tensor targets = batch.get(1);
     Tensor mask = batch.get(2);
     // the logits and log-probabilities [B, T, V] are let go as soon as the sum is formed
-    Tensor logp = ops.tidy(() -> ops.sumAll(
-        SequenceLogProbs.perToken(ops, model.forward(ops, params, ids, null, null), targets, mask)));
+    Tensor logp = ops.tidy(() -> ops.sumAll(SequenceLogProbs.perToken(ops, model, params, ids, targets, mask)));
     Tensor tokens = ops.sumAll(mask);
     Tensor loss = ops.div(ops.neg(logp), ops.maximum(tokens, ops.scalar(1f)));
     return new LossOutput(loss, Map.of("tokens", tokens));

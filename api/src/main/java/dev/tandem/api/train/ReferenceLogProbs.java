@@ -35,9 +35,8 @@ public final class ReferenceLogProbs implements AutoCloseable {
         engine.compile(
             params,
             (ops, p, in) ->
-                List.of(ops.tidy(() ->
-                    SequenceLogProbs.summed(
-                        ops, model.forward(ops, p, in.get(0), null, null), in.get(1), in.get(2)))));
+                List.of(ops.tidy(() -> ops.sum(
+                    SequenceLogProbs.perToken(ops, model, p, in.get(0), in.get(1), in.get(2)), 1, false))));
   }
 
   /**
