@@ -146,6 +146,8 @@ public final class Adapters {
     // a view, not a copy: the base's weights are read one at a time as the engine takes them
     Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(md.weights(), values);
     Parameters params = engine.createParameters(all, trainable ? values.keySet() : Set.of());
+    dev.tandem.api.io.TensorMaps.releaseHostMemory(
+        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
     ModelDirectory light = md.withoutWeights();
     ModelWriter writer =
         new ModelWriter() {

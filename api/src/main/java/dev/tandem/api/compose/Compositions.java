@@ -306,6 +306,8 @@ public final class Compositions {
     @SuppressWarnings("unchecked")
     Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(parts.toArray(new Map[0]));
     Parameters params = engine.createParameters(all, trainable ? fresh.keySet() : Set.of());
+    dev.tandem.api.io.TensorMaps.releaseHostMemory(
+        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
     ComposedModel composed = new ComposedModel(strategy, bases, settings, c, fresh.keySet());
     ModelWriter writer =
         new ModelWriter() {

@@ -159,6 +159,8 @@ public final class LoadedModel {
     ModelDirectory md = ModelDirectory.load(dir, formats);
     Map<String, HostTensor> weights = md.weights();
     Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
+    dev.tandem.api.io.TensorMaps.releaseHostMemory(
+        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
     ModelDirectory light = md.withoutWeights(); // no host copy of the weights beside the engine's
     ModelWriter writer =
         new ModelWriter() {

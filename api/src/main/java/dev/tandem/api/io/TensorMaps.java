@@ -46,6 +46,22 @@ public final class TensorMaps {
     return view(owner, original);
   }
 
+  /** Models whose weights take more than this many bytes as F32 get {@link #releaseHostMemory}'s collection. */
+  static final long RELEASE_ABOVE_BYTES = 256L << 20;
+
+  /**
+   * Hands the Java heap that reading {@code floats} float weights grew back to the operating system:
+   * the weights were read into short-lived arrays and copied to the engine one by one, which leaves
+   * the heap committed at its high-water mark (G1 gives memory back only after a full collection).
+   * Call it once after {@link dev.tandem.api.engine.Engine#createParameters} with lazily read
+   * weights; below {@value #RELEASE_ABOVE_BYTES} bytes it does nothing.
+   */
+  public static void releaseHostMemory(long floats) {
+    if (4 * floats > RELEASE_ABOVE_BYTES) {
+      System.gc();
+    }
+  }
+
   private static Map<String, HostTensor> view(
       Map<String, Map<String, HostTensor>> owner, Map<String, String> original) {
     return new AbstractMap<>() {
