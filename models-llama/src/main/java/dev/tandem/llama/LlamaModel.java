@@ -203,12 +203,59 @@ public final class LlamaModel implements LayeredLM {
   private Tensor finishBlock(
       TensorOps ops, Parameters p, int layer, Tensor x, Tensor q, Tensor k, Tensor v, Tensor bias) {
     String l = "model.layers." + layer + ".";
-    Tensor y = Attention.attend(ops, q, repeatKv(ops, k), repeatKv(ops, v), bias, Attention.scale(c.headDim()));
+    Tensor y = groupedAttend(ops, q, k, v, bias, Attention.scale(c.headDim()));
     Tensor h = ops.add(x, linear(ops, p, l + "self_attn.o_proj", Attention.mergeHeads(ops, y), c.oBias()));
     Tensor n = ops.rmsNorm(h, p.get(name(l + "post_attention_layernorm.weight")), c.rmsNormEps());
     Tensor gate = ops.silu(linear(ops, p, l + "mlp.gate_proj", n, c.mlpBias()));
     Tensor up = linear(ops, p, l + "mlp.up_proj", n, c.mlpBias());
     return ops.add(h, linear(ops, p, l + "mlp.down_proj", ops.mul(gate, up), c.mlpBias()));
+  }
+
+  /**
+   * {@link Attention#attend} with {@code KV} key/value heads for {@code H} query heads: each group of
+   * {@code G = H / KV} consecutive query heads is folded into the query positions ({@code [B, KV, G
+   * T, Dh]}), so that keys and values are used as they are rather than repeated G times, which
+   * would copy them and keep the copies for the backward pass. Falls back to repeating them for a
+   * bias whose head axis is neither 1 nor H.
+   */
+  private Tensor groupedAttend(TensorOps ops, Tensor q, Tensor k, Tensor v, Tensor bias, float scale) {
+    int h = c.heads();
+    int kv = c.kvHeads();
+    int g = h / kv;
+    Tensor grouped = g == 1 ? bias : groupBias(ops, bias, kv, g);
+    if (grouped == null) {
+      return Attention.attend(ops, q, repeatKv(ops, k), repeatKv(ops, v), bias, scale);
+    }
+    if (g == 1) {
+      return Attention.attend(ops, q, k, v, bias, scale);
+    }
+    int b = q.shape().dim(0);
+    int t = q.shape().dim(2);
+    int dh = q.shape().dim(3);
+    int s = k.shape().dim(2);
+    Tensor scores = ops.matmul(ops.reshape(q, b, kv, g * t, dh), ops.transpose(k, 0, 1, 3, 2));
+    if (scale != 1f) {
+      scores = ops.mul(scores, scale);
+    }
+    Tensor weights = ops.softmax(ops.add(ops.reshape(scores, b, kv, g, t, s), grouped), -1);
+    Tensor y = ops.matmul(ops.reshape(weights, b, kv, g * t, s), v);
+    return ops.reshape(y, b, h, t, dh);
+  }
+
+  /**
+   * A bias broadcastable to {@code [B, H, T, S]} reshaped to broadcast over {@code [B, KV, G, T, S]},
+   * or null when its head axis is neither 1 nor H.
+   */
+  private static Tensor groupBias(TensorOps ops, Tensor bias, int kv, int g) {
+    int[] d = bias.shape().dims();
+    int h = kv * g;
+    return switch (d.length) {
+      case 0, 1, 2 -> bias; // broadcasts over the leading axes as it is
+      case 3 -> d[0] == 1 ? bias : d[0] == h ? ops.reshape(bias, kv, g, d[1], d[2]) : null;
+      case 4 -> d[1] == 1 ? ops.reshape(bias, d[0], 1, 1, d[2], d[3])
+          : d[1] == h ? ops.reshape(bias, d[0], kv, g, d[2], d[3]) : null;
+      default -> null;
+    };
   }
 
   /** {@code [B, KV, S, Dh] -> [B, H, S, Dh]}, each KV head repeated for its group of query heads. */
