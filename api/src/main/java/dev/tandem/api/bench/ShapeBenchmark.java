@@ -95,30 +95,8 @@ public final class ShapeBenchmark implements AutoCloseable {
    * #trainTokensPerSecond}: with it, the share of a training step spent in the forward pass.
    */
   public double forwardTokensPerSecond() {
-    List<HostTensor> host = trainingBatch();
-    if (forward == null) {
-      SftObjective sft = new SftObjective();
-      forward = engine.compile(params, (ops, p, x) -> List.of(sft.loss(ops, model, p, x).loss()));
-    }
-    List<Tensor> in = new ArrayList<>();
-    try {
-      for (HostTensor h : host) {
-        in.add(engine.upload(h));
-      }
-      int n = Math.max(1, steps / 3);
-      long t0 = 0;
-      for (int i = -1; i < n; i++) {
-        if (i == 0) {
-          t0 = System.nanoTime();
-        }
-        List<Tensor> out = forward.call(in);
-        engine.download(out.get(0));
-        out.forEach(Tensor::close);
-      }
-      return (double) batch * seqLen * n / ((System.nanoTime() - t0) / 1e9);
-    } finally {
-      in.forEach(Tensor::close);
-    }
+    int n = Math.max(1, steps / 3);
+    return (double) batch * seqLen * n / runForward(1, n);
   }
 
   /**
@@ -126,19 +104,30 @@ public final class ShapeBenchmark implements AutoCloseable {
    * work to hand to {@link dev.tandem.api.engine.Engine#profile}.
    */
   public void forwardCalls(int n) {
+    runForward(forward == null ? 1 : 0, n);
+  }
+
+  /** Compiles the forward loss once, calls it {@code warmups} then {@code n} times; seconds of the {@code n}. */
+  private double runForward(int warmups, int n) {
     if (forward == null) {
-      forwardTokensPerSecond();
+      SftObjective sft = new SftObjective();
+      forward = engine.compile(params, (ops, p, x) -> List.of(sft.loss(ops, model, p, x).loss()));
     }
     List<Tensor> in = new ArrayList<>();
     try {
       for (HostTensor h : trainingBatch()) {
         in.add(engine.upload(h));
       }
-      for (int i = 0; i < n; i++) {
+      long t0 = 0;
+      for (int i = -warmups; i < n; i++) {
+        if (i == 0) {
+          t0 = System.nanoTime();
+        }
         List<Tensor> out = forward.call(in);
         engine.download(out.get(0));
         out.forEach(Tensor::close);
       }
+      return (System.nanoTime() - t0) / 1e9;
     } finally {
       in.forEach(Tensor::close);
     }

@@ -145,9 +145,7 @@ public final class Adapters {
       boolean trainable, boolean fresh) throws IOException {
     // a view, not a copy: the base's weights are read one at a time as the engine takes them
     Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(md.weights(), values);
-    Parameters params = engine.createParameters(all, trainable ? values.keySet() : Set.of());
-    dev.tandem.api.io.TensorMaps.releaseHostMemory(
-        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
+    Parameters params = LoadedModel.upload(engine, all, trainable ? values.keySet() : Set.of());
     ModelDirectory light = md.withoutWeights();
     ModelWriter writer =
         new ModelWriter() {

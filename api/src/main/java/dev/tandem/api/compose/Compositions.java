@@ -305,9 +305,7 @@ public final class Compositions {
     parts.add(fresh);
     @SuppressWarnings("unchecked")
     Map<String, HostTensor> all = dev.tandem.api.io.TensorMaps.concat(parts.toArray(new Map[0]));
-    Parameters params = engine.createParameters(all, trainable ? fresh.keySet() : Set.of());
-    dev.tandem.api.io.TensorMaps.releaseHostMemory(
-        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
+    Parameters params = LoadedModel.upload(engine, all, trainable ? fresh.keySet() : Set.of());
     ComposedModel composed = new ComposedModel(strategy, bases, settings, c, fresh.keySet());
     ModelWriter writer =
         new ModelWriter() {

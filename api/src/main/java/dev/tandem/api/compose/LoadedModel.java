@@ -158,9 +158,7 @@ public final class LoadedModel {
       Engine engine, Path dir, boolean trainable, dev.tandem.api.io.ModelFormats formats) throws IOException {
     ModelDirectory md = ModelDirectory.load(dir, formats);
     Map<String, HostTensor> weights = md.weights();
-    Parameters params = engine.createParameters(weights, trainable ? weights.keySet() : Set.of());
-    dev.tandem.api.io.TensorMaps.releaseHostMemory(
-        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
+    Parameters params = upload(engine, weights, trainable ? weights.keySet() : Set.of());
     ModelDirectory light = md.withoutWeights(); // no host copy of the weights beside the engine's
     ModelWriter writer =
         new ModelWriter() {
@@ -175,6 +173,18 @@ public final class LoadedModel {
           }
         };
     return new LoadedModel(dir, md.model(), params, md.tokenizer(), writer, null);
+  }
+
+  /**
+   * The engine's parameters from {@code values}, which may be read lazily from a model's files, then
+   * the heap that reading them passed through handed back ({@link
+   * dev.tandem.api.io.TensorMaps#releaseHostMemory}).
+   */
+  static Parameters upload(Engine engine, Map<String, HostTensor> values, Set<String> trainable) {
+    Parameters params = engine.createParameters(values, trainable);
+    dev.tandem.api.io.TensorMaps.releaseHostMemory(
+        params.names().stream().mapToLong(n -> params.shape(n).size()).sum());
+    return params;
   }
 
   /** A composed model, as built by {@link Compositions}. */

@@ -12,13 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The tensors of safetensors files, read one at a time when asked for and not kept: iterating over
@@ -29,7 +25,7 @@ import java.util.Set;
  * <p>A file that changes after it was opened (another size or modification time) is refused with a
  * {@link SafetensorsException} naming it, rather than read half old and half new.
  */
-final class LazyTensors extends AbstractMap<String, HostTensor> {
+final class LazyTensors extends LazyMap {
   /** One stored tensor: its file (as opened) and header entry. */
   private record Source(Path file, Stamp stamp, long dataStart, SafetensorsHeader.Entry entry) {}
 
@@ -47,6 +43,7 @@ final class LazyTensors extends AbstractMap<String, HostTensor> {
   private final Map<String, Source> sources;
 
   private LazyTensors(Map<String, Source> sources) {
+    super(sources.keySet(), name -> read(sources.get(name)));
     this.sources = sources;
   }
 
@@ -97,54 +94,6 @@ final class LazyTensors extends AbstractMap<String, HostTensor> {
   String storedType(String name) {
     Source s = sources.get(name);
     return s == null ? null : s.entry().dtype().name();
-  }
-
-  @Override
-  public boolean containsKey(Object key) {
-    return sources.containsKey(key);
-  }
-
-  @Override
-  public HostTensor get(Object key) {
-    Source s = sources.get(key);
-    return s == null ? null : read(s);
-  }
-
-  @Override
-  public int size() {
-    return sources.size();
-  }
-
-  @Override
-  public Set<String> keySet() {
-    return sources.keySet();
-  }
-
-  @Override
-  public Set<Map.Entry<String, HostTensor>> entrySet() {
-    return new AbstractSet<>() {
-      @Override
-      public Iterator<Map.Entry<String, HostTensor>> iterator() {
-        Iterator<Map.Entry<String, Source>> it = sources.entrySet().iterator();
-        return new Iterator<>() {
-          @Override
-          public boolean hasNext() {
-            return it.hasNext();
-          }
-
-          @Override
-          public Map.Entry<String, HostTensor> next() {
-            Map.Entry<String, Source> e = it.next();
-            return new AbstractMap.SimpleImmutableEntry<>(e.getKey(), read(e.getValue()));
-          }
-        };
-      }
-
-      @Override
-      public int size() {
-        return sources.size();
-      }
-    };
   }
 
   private static HostTensor read(Source s) {

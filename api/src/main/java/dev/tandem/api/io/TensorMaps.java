@@ -1,13 +1,8 @@
 package dev.tandem.api.io;
 
 import dev.tandem.api.tensor.HostTensor;
-import java.util.AbstractMap;
-import java.util.AbstractSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Views over maps of host tensors that read nothing themselves: a model's weights ({@link
@@ -64,55 +59,6 @@ public final class TensorMaps {
 
   private static Map<String, HostTensor> view(
       Map<String, Map<String, HostTensor>> owner, Map<String, String> original) {
-    return new AbstractMap<>() {
-      @Override
-      public boolean containsKey(Object key) {
-        return owner.containsKey(key);
-      }
-
-      @Override
-      public HostTensor get(Object key) {
-        Map<String, HostTensor> m = owner.get(key);
-        return m == null ? null : m.get(original.getOrDefault(key, (String) key));
-      }
-
-      @Override
-      public Set<String> keySet() {
-        return java.util.Collections.unmodifiableSet(owner.keySet());
-      }
-
-      @Override
-      public int size() {
-        return owner.size();
-      }
-
-      @Override
-      public Set<Map.Entry<String, HostTensor>> entrySet() {
-        List<String> keys = List.copyOf(owner.keySet());
-        return new AbstractSet<>() {
-          @Override
-          public Iterator<Map.Entry<String, HostTensor>> iterator() {
-            Iterator<String> it = keys.iterator();
-            return new Iterator<>() {
-              @Override
-              public boolean hasNext() {
-                return it.hasNext();
-              }
-
-              @Override
-              public Map.Entry<String, HostTensor> next() {
-                String k = it.next();
-                return new AbstractMap.SimpleImmutableEntry<>(k, get(k));
-              }
-            };
-          }
-
-          @Override
-          public int size() {
-            return keys.size();
-          }
-        };
-      }
-    };
+    return new LazyMap(owner.keySet(), k -> owner.get(k).get(original.getOrDefault(k, k)));
   }
 }
