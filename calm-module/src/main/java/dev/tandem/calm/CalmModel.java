@@ -47,7 +47,8 @@ import java.util.Random;
  * <p>Generation keeps separate KV caches: the anchor's, each augmenting model's (its connected
  * blocks), and per connection the keys and values of the projected augmenting states (one tensor
  * {@code [2B, H, S, Dh]}, the keys in rows {@code 0..B-1}), all rolling windows of the same slots. Cache order: anchor
- * layers (keys, values), augmenting models' layers (keys, values), connections. The query projection
+ * layers (keys, values), augmenting models' layers (keys, values), connections, and last, with the
+ * recency bias on, its {@code [1, H, 1, S]} term for a decode step's query (the same every step). The query projection
  * carries attention's {@code 1/sqrt(head_dim)} factor.
  */
 public final class CalmModel implements CausalLM {
@@ -315,6 +316,11 @@ public final class CalmModel implements CausalLM {
     }
     cache.addAll(augCache);
     cache.addAll(reorder(connCache));
+    if (options.recency()) {
+      // every decode step has one query in the last slot of the window: its recency term is the
+      // same each step, computed once here and carried in the cache
+      cache.add(recencyTerm(ops, p, 1, slots));
+    }
     return new DecodeStep(anchor.head(ops, p, x), cache);
   }
 
@@ -326,7 +332,7 @@ public final class CalmModel implements CausalLM {
     for (int d : depth) {
       augEntries += 2 * d;
     }
-    int expected = 2 * nb + augEntries + connections.size();
+    int expected = 2 * nb + augEntries + connections.size() + (options.recency() ? 1 : 0);
     if (cache.size() != expected) {
       throw new IllegalArgumentException("expected " + expected + " cache tensors, got " + cache.size());
     }
@@ -353,7 +359,8 @@ public final class CalmModel implements CausalLM {
     int connBase = at;
     Tensor[] connNext = new Tensor[connections.size()];
     List<Tensor> next = new ArrayList<>();
-    Tensor cross = crossBias(ops, p, attnBias, 1, cache.get(0).shape().dim(2));
+    Tensor recency = options.recency() ? cache.get(cache.size() - 1) : null;
+    Tensor cross = recency == null ? attnBias : ops.add(attnBias, recency);
     LayeredLM.Embedded ae = anchor.embed(ops, p, ids, positions);
     Tensor x = ae.hidden();
     for (int l = 0; l < nb; l++) {
@@ -372,6 +379,9 @@ public final class CalmModel implements CausalLM {
     }
     next.addAll(augNext);
     next.addAll(List.of(connNext));
+    if (recency != null) {
+      next.add(recency);
+    }
     return new DecodeStep(anchor.head(ops, p, x), next);
   }
 
@@ -442,9 +452,11 @@ public final class CalmModel implements CausalLM {
    * s} slots (ALiBi, with trainable slopes shared by the connections): {@code [B, H, tq, s]}.
    */
   private Tensor crossBias(TensorOps ops, Parameters p, Tensor bias, int tq, int s) {
-    if (!options.recency()) {
-      return bias;
-    }
+    return options.recency() ? ops.add(bias, recencyTerm(ops, p, tq, s)) : bias;
+  }
+
+  /** The recency bias alone, {@code -slope_h * (t - s)}, {@code [1, H, tq, s]}. */
+  private Tensor recencyTerm(TensorOps ops, Parameters p, int tq, int s) {
     float[] d = new float[tq * s];
     for (int t = 0; t < tq; t++) {
       int slot = s - tq + t;
@@ -452,7 +464,7 @@ public final class CalmModel implements CausalLM {
         d[t * s + j] = j - slot;
       }
     }
-    return ops.add(bias, ops.mul(p.get(RECENCY), ops.constant(HostTensor.of(d, 1, 1, tq, s))));
+    return ops.mul(p.get(RECENCY), ops.constant(HostTensor.of(d, 1, 1, tq, s)));
   }
 
   /** ALiBi's slopes {@code 2^(-8 (h + 1) / H)}, as {@code [H, 1, 1]}. */

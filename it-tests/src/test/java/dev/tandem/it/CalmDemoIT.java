@@ -44,7 +44,7 @@ class CalmDemoIT {
     Path out = dir.resolve("demo");
     long t0 = System.nanoTime();
     Cli demo = Cli.run("demo", "calm", "--engine", engine, "--threads", AllEngines.THREADS, "--output", out.toString(), "--keys", "60",
-        "--base-steps", "1200", "--base-rounds", "1", "--compose-steps", "400", "--eval-examples", "100", "--bench-trials", "5", "--seeds", "1");
+        "--base-steps", "1200", "--base-rounds", "1", "--compose-steps", "400", "--eval-examples", "100", "--bench-trials", "5", "--seeds", "1", "--lr-factors", "1");
     double seconds = (System.nanoTime() - t0) / 1e9;
     assertEquals(0, demo.exit(), demo.toString());
     CliCommandsIT.assertRanOn(engine, demo.err(), "demo calm");
@@ -132,7 +132,8 @@ class CalmDemoIT {
     for (int run = 0; run < 2; run++) {
       Path out = dir.resolve("tiny" + run);
       Cli demo = Cli.run("demo", "calm", "--engine", engine, "--threads", AllEngines.THREADS, "--output", out.toString(), "--keys", "30", "--base-steps", "20",
-          "--compose-steps", "10", "--eval-examples", "8", "--bench-trials", "5", "--seeds", "2", "--ablations", "true", "--seed", "7");
+          "--compose-steps", "10", "--eval-examples", "8", "--bench-trials", "5", "--seeds", "2", "--ablations", "true", "--seed", "7",
+          "--eval-every", "5", "--lr-factors", "1,0.5");
       assertEquals(0, demo.exit(), demo.toString());
       reports[run] = Files.readAllBytes(out.resolve("calm_report.json"));
       JsonNode r = new ObjectMapper().readTree(reports[run]);
@@ -147,6 +148,30 @@ class CalmDemoIT {
           int chosen = seed.path("chosen_round").asInt();
           assertEquals(v.indexOf(java.util.Collections.max(v)) + 1, chosen, seed.toString());
           assertEquals(20L * chosen, seed.path("steps").asLong(), seed.toString());
+        }
+      }
+      // the rates: a grid on the first seed, its choice on the second; checkpoints every 5 steps, one kept on validation
+      for (String model : List.of("calm", "lora", "full_finetune", "calm_paper")) {
+        JsonNode seeds = r.path("compose_training").path(model);
+        assertEquals(2, seeds.size(), model + ": " + seeds);
+        assertEquals(model.equals("calm_paper") ? 1 : 2, seeds.get(0).path("tried").size(), model + ": " + seeds);
+        assertEquals(1, seeds.get(1).path("tried").size(), model + ": " + seeds);
+        assertEquals(seeds.get(0).path("kept_lr"), seeds.get(1).path("tried").get(0).path("lr"), "the second seed trains at the first seed's choice: " + seeds);
+        for (JsonNode seed : seeds) {
+          double best = -1;
+          for (JsonNode t : seed.path("tried")) {
+            assertEquals("[5,10]", t.path("steps").toString(), seed.toString());
+            for (JsonNode v : t.path("validation_kv_arithmetic")) {
+              best = Math.max(best, v.asDouble());
+            }
+          }
+          double keptValue = -1;
+          for (JsonNode t : seed.path("tried")) {
+            if (t.path("lr").equals(seed.path("kept_lr"))) {
+              keptValue = t.path("validation_kv_arithmetic").get(seed.path("kept_step").asInt() / 5 - 1).asDouble();
+            }
+          }
+          assertEquals(best, keptValue, "the kept checkpoint is the best on validation: " + seed);
         }
       }
       assertTrue(Files.isRegularFile(out.resolve("calm_report.md")) && Files.isRegularFile(out.resolve("calm_timing.json")) && Files.isRegularFile(out.resolve("calm_inference.md")));

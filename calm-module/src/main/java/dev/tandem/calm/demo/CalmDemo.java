@@ -54,6 +54,8 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("calm-lr", Float.class, "3e-3", "learning rate of CALM"),
           new OptionSpec("lora-lr", Float.class, "3e-3", "learning rate of LoRA"),
           new OptionSpec("finetune-lr", Float.class, "1e-3", "learning rate of the full fine-tune of m_B"),
+          new OptionSpec("lr-factors", String.class, "1,0.3,3", "on the first seed, CALM, LoRA and the full fine-tune each train at their rate times each factor and keep the rate best on validation KV arithmetic; later seeds use it; 1: no grid"),
+          new OptionSpec("eval-every", Integer.class, "250", "CALM, LoRA and the full fine-tune write a checkpoint every this many steps and keep the one best on validation KV arithmetic (0: the last only)"),
           new OptionSpec("connect-every", Integer.class, "0", "CALM connects every K-th layer; 0: the strategy's default, every 4th as in the paper"),
           new OptionSpec("eval-examples", Integer.class, "200", "held-out examples per task"),
           new OptionSpec("bench-trials", Integer.class, "15", "timed generation runs per model for the inference ratios"),
@@ -119,6 +121,10 @@ public final class CalmDemo implements Experiment {
     Variant main = new Variant("calm", "ours", o.getBoolean("layer-norms"), o.getBoolean("recency"), o.getInt("cross-heads"), o.getBoolean("distractors"),
         o.getDouble("compose-substitution"));
     List<Variant> ablations = o.getBoolean("ablations") ? Variant.ablations(main) : List.of();
+    Tuning tuning = new Tuning(o.getString("lr-factors"));
+    if (o.getInt("eval-every") < 0) {
+      throw new IllegalArgumentException("eval-every must be >= 0, not " + o.getInt("eval-every"));
+    }
     KvArithmetic shape = new KvArithmetic(KvArithmetic.Settings.of(o.getInt("keys"), o.getInt("terms"), seed0));
     out.printf("demo calm: %d seed(s) from %d; %d keys per seed: %d for the composition (train), %d validation, %d test%s%n", seeds, seed0, o.getInt("keys"),
         shape.composeKeys().size(), shape.validationKeys().size(), shape.testKeys().size(), ablations.isEmpty() ? "" : "; with " + ablations.size() + " ablation rows");
@@ -126,17 +132,18 @@ public final class CalmDemo implements Experiment {
     for (int i = 0; i < seeds; i++) {
       long seed = seed0 + i;
       st.seed(seed, "seed " + seed + ": ");
-      runs.add(SeedRun.run(st, o, main, ablations, output.resolve("seed-" + seed), seed));
+      runs.add(SeedRun.run(st, o, main, ablations, tuning, output.resolve("seed-" + seed), seed));
     }
     st.seed(seed0, "");
     // inference cost on the first seed's models: the models take turns, the median of the trials
     Path first = output.resolve("seed-" + seed0);
+    Path firstCalm = runs.get(0).model(main.name());
     Path firstAnchor = runs.get(0).anchor();
     Map<String, Object> calmBench = new LinkedHashMap<>();
     Map<String, Object> loraBench = new LinkedHashMap<>();
     int trials = o.getInt("bench-trials");
     st.stage("bench", () -> {
-      calmBench.putAll(st.bench(first.resolve("calm"), null, trials, true));
+      calmBench.putAll(st.bench(firstCalm, null, trials, true));
       loraBench.putAll(st.bench(first.resolve("lora").resolve("merged"), firstAnchor, trials, false));
     });
 
@@ -290,6 +297,30 @@ public final class CalmDemo implements Experiment {
     }
     report.put("base_training", baseTraining);
 
+    // the compositions' and baselines' rates (a grid on the first seed) and checkpoints, chosen on validation KV arithmetic
+    Map<String, Object> composeTraining = new LinkedHashMap<>();
+    for (String m : runs.get(0).kept().keySet()) {
+      List<Map<String, Object>> seedsKept = new ArrayList<>();
+      for (SeedRun.Result r : runs) {
+        SeedRun.Kept k = r.kept().get(m);
+        Map<String, Object> entry = new LinkedHashMap<>();
+        List<Map<String, Object>> tried = new ArrayList<>();
+        for (SeedRun.Tried t : k.tried()) {
+          Map<String, Object> tm = new LinkedHashMap<>();
+          tm.put("lr", Tuning.format(t.lr()));
+          tm.put("steps", t.steps());
+          tm.put("validation_kv_arithmetic", t.validation().stream().map(CalmReport::round).toList());
+          tried.add(tm);
+        }
+        entry.put("tried", tried);
+        entry.put("kept_lr", Tuning.format(k.lr()));
+        entry.put("kept_step", k.step());
+        seedsKept.add(entry);
+      }
+      composeTraining.put(m, seedsKept);
+    }
+    report.put("compose_training", composeTraining);
+
     Map<String, Object> params = new LinkedHashMap<>(runs.get(0).trainableParameters());
     params.put("lora_rank", runs.get(0).loraRank());
     Map<String, Object> details = new LinkedHashMap<>();
@@ -341,6 +372,31 @@ public final class CalmDemo implements Experiment {
           sb.append(" | ").append(String.join(" -> ", cells));
         }
         sb.append(" |\n");
+      }
+    }
+    Map<String, List<Map<String, Object>>> composed = (Map<String, List<Map<String, Object>>>) report.get("compose_training");
+    if (composed != null) {
+      sb.append("\ncompositions and baselines: validation KV arithmetic (%) at each checkpoint, per seed and rate (a grid on the first seed only); "
+          + "the one kept in bold\n\n");
+      sb.append("| model | seed | lr | ").append("validation at steps ... |\n| --- | --- | --- | --- |\n");
+      List<Object> seedList = (List<Object>) setup.get("seeds");
+      for (var m : composed.entrySet()) {
+        for (int i = 0; i < m.getValue().size(); i++) {
+          Map<String, Object> seed = m.getValue().get(i);
+          for (Map<String, Object> t : (List<Map<String, Object>>) seed.get("tried")) {
+            List<Object> steps = (List<Object>) t.get("steps");
+            List<Object> v = (List<Object>) t.get("validation_kv_arithmetic");
+            boolean keptRate = t.get("lr").equals(seed.get("kept_lr"));
+            List<String> cells = new ArrayList<>();
+            for (int j = 0; j < v.size(); j++) {
+              String c = String.format(Locale.ROOT, "%s: %.1f", steps.get(j), 100 * CalmReport.num(v.get(j)));
+              boolean kept = keptRate && ((Number) steps.get(j)).longValue() == ((Number) seed.get("kept_step")).longValue();
+              cells.add(kept ? "**" + c + "**" : c);
+            }
+            sb.append("| ").append(m.getKey()).append(" | ").append(seedList.get(i)).append(" | ").append(t.get("lr")).append(" | ")
+                .append(String.join(", ", cells)).append(" |\n");
+          }
+        }
       }
     }
     List<Map<String, Object>> ablations = (List<Map<String, Object>>) report.get("ablations");

@@ -4,6 +4,7 @@ import dev.tandem.api.adapter.AdapterDirectory;
 import dev.tandem.api.io.ModelDirectory;
 import dev.tandem.api.io.Safetensors;
 import dev.tandem.api.option.OptionValues;
+import dev.tandem.api.train.Checkpoints;
 import dev.tandem.calm.LoraStrategy;
 import dev.tandem.calm.kv.KvArithmetic;
 import java.io.IOException;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -31,10 +33,39 @@ final class SeedRun {
    * @param trainableParameters per model that trains on the composition data
    * @param loraRank the LoRA rank matched to CALM's parameter count
    * @param bases how each base model's training was chosen
+   * @param kept how each composition's and baseline's rate and checkpoint were chosen
    * @param anchor the directory of the main CALM's anchor (m_B, the round kept)
    */
   record Result(Map<String, Map<String, Map<String, Scores>>> scores, Map<String, Long> trainableParameters, int loraRank, Map<String, BaseRounds> bases,
-      Path anchor) {}
+      Map<String, Kept> kept, Path anchor) {
+    /** The kept directory of the main CALM, LoRA (unmerged) and the other trained models, by report key. */
+    Path model(String name) {
+      return kept.get(name).dir();
+    }
+  }
+
+  /**
+   * One learning rate's run of a composition or baseline: its validation accuracy (KV arithmetic)
+   * at each checkpoint.
+   *
+   * @param lr the learning rate
+   * @param steps the checkpoints' steps, ascending; the last is the run's end
+   * @param validation the validation accuracy at each of {@code steps}
+   */
+  record Tried(float lr, List<Long> steps, List<Double> validation) {}
+
+  /**
+   * How a composition or baseline was chosen on the validation split: every rate tried (more than
+   * one on the first seed only) and the kept rate, step and directory (the run's own directory when
+   * the last step is kept, else its {@code checkpoint-<step>}).
+   */
+  record Kept(List<Tried> tried, float lr, long step, Path dir) {}
+
+  /** Trains a model into a directory at a learning rate. */
+  @FunctionalInterface
+  interface Run {
+    void train(Path output, float lr) throws Exception;
+  }
 
   /**
    * How a base model's training was chosen on the validation split: its task's validation accuracy
@@ -50,7 +81,7 @@ final class SeedRun {
   private SeedRun() {}
 
   /** Runs seed {@code seed} into {@code dir}. */
-  static Result run(Stages st, OptionValues o, Variant main, List<Variant> ablations, Path dir, long seed) throws Exception {
+  static Result run(Stages st, OptionValues o, Variant main, List<Variant> ablations, Tuning tuning, Path dir, long seed) throws Exception {
     int keys = o.getInt("keys");
     int baseSteps = o.getInt("base-steps");
     int composeSteps = o.getInt("compose-steps");
@@ -119,24 +150,45 @@ final class SeedRun {
     models.put("m_A", mA);
     models.put("m_B", anchor);
     int every = o.getInt("connect-every");
+    int saveEvery = o.getInt("eval-every");
+    List<KvArithmetic.Item> chooseOn = validation.get("kv_arithmetic");
+    Map<String, Kept> kept = new LinkedHashMap<>();
     for (Variant v : calms) {
       Path out = dir.resolve(v.name());
-      st.stage("compose " + v.name(), () -> st.compose("calm", chosenB.get(v.distractors()), List.of(mA), v.strategyOptions(every), cTrain.get(v.substitution()), out,
-          composeSteps, o.getFloat("calm-lr"), false));
-      models.put(v.name(), out);
-      if (v == main) {
-        models.put("lora", dir.resolve("lora"));
-        models.put("full_finetune", dir.resolve("full_finetune"));
-      }
+      // the ablation rows train at the rate the main CALM kept
+      Kept k = keep(st, "compose " + v.name(), tuning.rates("calm", o.getFloat("calm-lr")), out, chooseOn,
+          (to, lr) -> st.compose("calm", chosenB.get(v.distractors()), List.of(mA), v.strategyOptions(every), cTrain.get(v.substitution()), to, composeSteps,
+              lr, saveEvery));
+      tuning.choose("calm", k.lr());
+      kept.put(v.name(), k);
+      models.put(v.name(), k.dir());
     }
-    long calmParams = parameters(dir.resolve(main.name()));
+    long calmParams = parameters(kept.get(main.name()).dir());
     long perRank = LoraStrategy.parametersPerRank(ModelDirectory.load(anchor), LoraStrategy.DEFAULT_TARGETS);
     int rank = (int) Math.max(1, Math.round((double) calmParams / perRank));
     Path c0 = cTrain.get(0.0);
-    st.stage("compose LoRA", () -> st.compose("lora", anchor, List.of(), Map.of("rank", Integer.toString(rank)), c0, dir.resolve("lora"), composeSteps,
-        o.getFloat("lora-lr"), true));
-    st.stage("fine-tune m_B fully", () -> st.sft("full_finetune", anchor, c0, dir.resolve("full_finetune"), composeSteps, o.getFloat("finetune-lr")));
+    List<Float> loraRates = tuning.rates("lora", o.getFloat("lora-lr"));
+    Kept lora = keep(st, "compose LoRA", loraRates, dir.resolve("lora"), chooseOn,
+        (to, lr) -> st.compose("lora", anchor, List.of(), Map.of("rank", Integer.toString(rank)), c0, to, composeSteps, lr, saveEvery));
+    tuning.choose("lora", lora.lr());
+    kept.put("lora", lora);
+    models.put("lora", lora.dir());
+    st.stage("merge LoRA", () -> st.merge(lora.dir(), dir.resolve("lora").resolve("merged")));
+    List<Float> ftRates = tuning.rates("full_finetune", o.getFloat("finetune-lr"));
+    Kept ft = keep(st, "fine-tune m_B fully", ftRates, dir.resolve("full_finetune"), chooseOn,
+        (to, lr) -> st.sftWithCheckpoints("full_finetune", anchor, c0, to, composeSteps, lr, saveEvery));
+    tuning.choose("full_finetune", ft.lr());
+    kept.put("full_finetune", ft);
+    models.put("full_finetune", ft.dir());
+    // the report's column order: the bases, the main CALM, the baselines, then the ablation rows
+    Map<String, Path> ordered = new LinkedHashMap<>();
+    for (String m : List.of("m_A", "m_B", main.name(), "lora", "full_finetune")) {
+      ordered.put(m, models.get(m));
+    }
+    ordered.putAll(models);
+    models = ordered;
 
+    Map<String, Path> scored = models;
     Map<String, Map<String, Map<String, Scores>>> scores = new LinkedHashMap<>();
     st.stage("evaluate", () -> {
       for (String split : SPLITS) {
@@ -145,7 +197,7 @@ final class SeedRun {
           scores.get(split).put(task, new LinkedHashMap<>());
         }
       }
-      for (var m : models.entrySet()) {
+      for (var m : scored.entrySet()) {
         for (String split : SPLITS) {
           Map<String, List<String>> answers = st.answers(m.getValue(), evals.get(split));
           for (var t : evals.get(split).entrySet()) {
@@ -156,9 +208,9 @@ final class SeedRun {
     });
     Map<String, Long> params = new LinkedHashMap<>();
     params.put("calm", calmParams);
-    params.put("lora", parameters(dir.resolve("lora")));
+    params.put("lora", parameters(lora.dir()));
     params.put("full_finetune", parameters(anchor));
-    return new Result(scores, params, rank, bases, anchor);
+    return new Result(scores, params, rank, bases, kept, anchor);
   }
 
   /**
@@ -204,6 +256,64 @@ final class SeedRun {
     }
     out.put(name, new BaseRounds(task, List.copyOf(accuracy), best + 1, (long) steps * (best + 1)));
     return dirs.get(best);
+  }
+
+  /**
+   * Runs {@code run} at every rate in {@code rates} (the first into {@code out}, the others into
+   * {@code out-lr<rate>}), scores every checkpoint on {@code chooseOn} (validation KV arithmetic) and
+   * keeps the best; ties go to the earlier rate in {@code rates} (the default comes first) and, within
+   * a rate, to the later step (the finished schedule unless an earlier point is strictly better).
+   */
+  private static Kept keep(Stages st, String stage, List<Float> rates, Path out, List<KvArithmetic.Item> chooseOn, Run run) throws Exception {
+    List<Tried> tried = new ArrayList<>();
+    List<List<Path>> dirs = new ArrayList<>();
+    for (int i = 0; i < rates.size(); i++) {
+      float lr = rates.get(i);
+      Path to = i == 0 ? out : out.resolveSibling(out.getFileName() + "-lr" + Tuning.format(lr));
+      st.stage(stage + (rates.size() > 1 ? " at lr " + Tuning.format(lr) : ""), () -> run.train(to, lr));
+      List<Path> checkpoints = Checkpoints.list(to);
+      List<Long> steps = new ArrayList<>();
+      List<Double> acc = new ArrayList<>();
+      List<Path> models = new ArrayList<>();
+      for (int c = 0; c < checkpoints.size(); c++) {
+        Path model = c == checkpoints.size() - 1 ? to : checkpoints.get(c); // the last checkpoint is the run's final model
+        steps.add(Checkpoints.step(checkpoints.get(c)));
+        acc.add(Scores.of(chooseOn, st.answers(model, Map.of("kv_arithmetic", chooseOn)).get("kv_arithmetic")).accuracy());
+        models.add(model);
+      }
+      tried.add(new Tried(lr, List.copyOf(steps), List.copyOf(acc)));
+      dirs.add(models);
+      st.note(String.format(Locale.ROOT, "%s at lr %s: validation KV arithmetic %s at steps %s", stage, Tuning.format(lr),
+          acc.stream().map(x -> String.format(Locale.ROOT, "%.1f%%", 100 * x)).toList(), steps));
+    }
+    int[] best = best(tried);
+    Tried t = tried.get(best[0]);
+    st.note(String.format(Locale.ROOT, "%s: kept lr %s, step %d (%.1f%% on validation KV arithmetic)", stage, Tuning.format(t.lr()), t.steps().get(best[1]),
+        100 * t.validation().get(best[1])));
+    return new Kept(List.copyOf(tried), t.lr(), t.steps().get(best[1]), dirs.get(best[0]).get(best[1]));
+  }
+
+  /**
+   * The run and checkpoint kept, {rate index, step index}: the best validation accuracy; ties go to
+   * the earlier rate (the default comes first) and, within a rate, to the later step (the finished
+   * schedule, unless an earlier point is strictly better).
+   */
+  static int[] best(List<Tried> tried) {
+    int[] best = null;
+    double bestAcc = Double.NEGATIVE_INFINITY;
+    for (int r = 0; r < tried.size(); r++) {
+      List<Double> v = tried.get(r).validation();
+      for (int s = 0; s < v.size(); s++) {
+        if (v.get(s) > bestAcc || (v.get(s) == bestAcc && best[0] == r)) {
+          bestAcc = v.get(s);
+          best = new int[] {r, s};
+        }
+      }
+    }
+    if (best == null) {
+      throw new IllegalStateException("no checkpoint was scored");
+    }
+    return best;
   }
 
   /** The composition data with a fraction {@code f} of KV substitution examples over the composition's keys, shuffled. */

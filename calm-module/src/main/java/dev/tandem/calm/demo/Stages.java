@@ -122,28 +122,47 @@ final class Stages {
   /** SFT of {@code model} on {@code data} into {@code output}, the data in the order of {@code orderSeed}. */
   void sft(String name, Path model, Path data, Path output, long steps, float lr, long orderSeed) throws Exception {
     try (Engine engine = engine()) {
-      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr, orderSeed);
+      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr, orderSeed, 0);
     }
   }
 
-  /** A new composition trained on {@code data} into {@code output}; with {@code merge}, also merged into {@code output/merged}. */
-  void compose(String strategy, Path anchor, List<Path> augments, Map<String, String> options, Path data, Path output, long steps, float lr, boolean merge)
+  /**
+   * SFT of {@code model} on {@code data} into {@code output}, writing a checkpoint every {@code
+   * saveEvery} steps (0: only the last) for a choice on the validation split.
+   */
+  void sftWithCheckpoints(String name, Path model, Path data, Path output, long steps, float lr, int saveEvery) throws Exception {
+    try (Engine engine = engine()) {
+      train(name, engine, tandem.loadModel(engine, model, true), data, output, steps, lr, seed, saveEvery);
+    }
+  }
+
+  /**
+   * A new composition trained on {@code data} into {@code output}, with a checkpoint every {@code
+   * saveEvery} steps (0: only the last).
+   */
+  void compose(String strategy, Path anchor, List<Path> augments, Map<String, String> options, Path data, Path output, long steps, float lr, int saveEvery)
       throws Exception {
     try (Engine engine = engine()) {
       LoadedModel lm = tandem.compose(engine, strategy, anchor, augments, options, seed);
       ComposedModel composed = lm.composition().orElseThrow();
       out.printf("compose: %s, %s; %,d trainable parameters of %,d%n", strategy, composed.settings(), lm.params().count(true), lm.params().count(false));
-      train(strategy, engine, lm, data, output, steps, lr, seed);
-      if (merge) {
-        composed.saveMerged(output.resolve("merged"), lm.params().readAll());
-      }
+      train(strategy, engine, lm, data, output, steps, lr, seed, saveEvery);
+    }
+  }
+
+  /** The composition in {@code composition} (a directory or one of its checkpoints) merged into one model directory, {@code output}. */
+  void merge(Path composition, Path output) throws Exception {
+    try (Engine engine = engine()) {
+      LoadedModel lm = tandem.loadModel(engine, composition, false);
+      lm.composition().orElseThrow(() -> new IllegalArgumentException(composition + " is not a composition")).saveMerged(output, lm.params().readAll());
     }
   }
 
   /** SFT with the defaults of {@code tandem sft}: AdamW, cosine schedule, 5% warmup, clipping at 1. */
-  private void train(String name, Engine engine, LoadedModel lm, Path data, Path output, long steps, float lr, long orderSeed) throws Exception {
+  private void train(String name, Engine engine, LoadedModel lm, Path data, Path output, long steps, float lr, long orderSeed, int saveEvery)
+      throws Exception {
     List<Example> train = usable(tandem.examples(lm, data, skips(data)), data);
-    TrainerConfig config = new TrainerConfig(steps, 1, lr, LrSchedule.Kind.COSINE, 0.05f, 1.0f, 100, 0, 0, 0);
+    TrainerConfig config = new TrainerConfig(steps, 1, lr, LrSchedule.Kind.COSINE, 0.05f, 1.0f, 100, 0, saveEvery, 0);
     tandem.trainer(engine, lm, tandem.objective("sft"), new AdamW(0.9f, 0.999f, 1e-8f, 0.0f), config, orderSeed, output)
         .addListener(ctx.progress(name))
         .train(new SequenceData(train, tandem.batcher(lm, batchSize), batchSize, orderSeed), List.of(), false);
