@@ -75,6 +75,7 @@ final class ShapeBench {
     r.put("parameters", n);
     r.put("batch", batch);
     r.put("seq_len", seq);
+    r.put("huge_pages", hugePages(System.getenv("GLIBC_TUNABLES")));
     double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak();
     double bandwidth = HostMemory.copyBandwidth(threads);
     r.put("matmul_gflops", Benchmark.round(peak));
@@ -88,6 +89,7 @@ final class ShapeBench {
     Map<String, Double> mine = new LinkedHashMap<>();
     Map<String, Double> theirs = new LinkedHashMap<>();
     JsonNode peerRss = null;
+    boolean peerHugePages = false;
     try (ShapeBenchmark b = new ShapeBenchmark(engine, model, params, batch, seq, steps, newTokens);
         TorchPeer peer = why == null ? TorchPeer.start(script, shape, depth, threads, batch, seq, steps, newTokens) : null) {
       String[] peerCommands = {"train", "forward", "prefill", "decode 1", "decode 16", "ctx256"};
@@ -111,6 +113,7 @@ final class ShapeBench {
       }
       if (peer != null) {
         peerRss = peer.ask("rss");
+        peerHugePages = peer.hugePages();
       }
       if (profile) {
         err.println("bench: profiling 2 training steps");
@@ -146,6 +149,7 @@ final class ShapeBench {
       p.put("peak_rss_bytes", peerRss.get("peak_rss_bytes").asLong());
       p.put("parameters", peerRss.get("parameters").asLong());
       p.put("torch", peerRss.get("torch").asText());
+      p.put("huge_pages", peerHugePages);
       r.put("peer", p);
       Map<String, Object> ratio = new LinkedHashMap<>();
       theirs.forEach((k, v) -> ratio.put(k, Benchmark.round(mine.get(k) / v)));
@@ -158,6 +162,20 @@ final class ShapeBench {
     out.println(new ObjectMapper().writeValueAsString(r));
     out.flush();
     return r;
+  }
+
+  /** Whether glibc's malloc asks for transparent huge pages ({@code glibc.malloc.hugetlb=1}, as the launcher sets it). */
+  static boolean hugePages(String tunables) {
+    if (tunables == null) {
+      return false;
+    }
+    boolean on = false;
+    for (String t : tunables.split(":")) {
+      if (t.startsWith("glibc.malloc.hugetlb=")) {
+        on = !t.endsWith("=0");
+      }
+    }
+    return on;
   }
 
   /** The top ops of a profile: name, calls, self milliseconds and share, for the JSON and the table. */

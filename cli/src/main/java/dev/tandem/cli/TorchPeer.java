@@ -76,6 +76,13 @@ final class TorchPeer implements AutoCloseable {
     }
   }
 
+  private boolean hugePages;
+
+  /** Whether the peer's glibc asks for transparent huge pages. */
+  boolean hugePages() {
+    return hugePages;
+  }
+
   /** Starts the peer for a shape; returns once it has built its model. */
   static TorchPeer start(Path script, String shape, int layers, int threads, int batch, int seq, int steps, int newTokens)
       throws IOException {
@@ -85,8 +92,14 @@ final class TorchPeer implements AutoCloseable {
     // OpenBLAS's core-type override (set on this machine) slows it down
     pb.environment().remove("OPENBLAS_CORETYPE");
     pb.environment().remove("OPENBLAS_L2_SIZE");
+    // the huge pages the tandem launcher asked glibc for are ours: the peer runs as users run it
+    // (TANDEM_PEER_HUGE_PAGES=1 keeps them, to compare like with like)
+    if ("1".equals(pb.environment().remove("TANDEM_HUGE_PAGES_ADDED")) && !"1".equals(System.getenv("TANDEM_PEER_HUGE_PAGES"))) {
+      pb.environment().remove("GLIBC_TUNABLES");
+    }
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     TorchPeer peer = new TorchPeer(pb.start());
+    peer.hugePages = ShapeBench.hugePages(pb.environment().get("GLIBC_TUNABLES"));
     peer.read("start");
     return peer;
   }
