@@ -76,9 +76,14 @@ final class ShapeBench {
     r.put("batch", batch);
     r.put("seq_len", seq);
     r.put("huge_pages", hugePages(System.getenv("GLIBC_TUNABLES")));
-    double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak();
+    // the peak: square products and the model's own largest (the head over the vocabulary, the MLP's up projection)
+    int hidden = model.config().nEmbd();
+    int inter = config.has("intermediate_size") ? config.get("intermediate_size").asInt() : 4 * hidden;
+    List<int[]> own = List.of(new int[] {batch * seq, hidden, model.config().vocabSize()}, new int[] {batch * seq, hidden, inter});
+    double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak(own);
     double bandwidth = HostMemory.copyBandwidth(threads);
     r.put("matmul_gflops", Benchmark.round(peak));
+    r.put("matmul_peak_of", "square 256, 512, 1024, 2048; [B*T, d] x [d, V]; [B*T, d] x [d, MLP]: the best");
     r.put("copy_bandwidth_gb_per_s", Benchmark.round(bandwidth / 1e9));
 
     Path script = TorchPeer.script();
@@ -164,18 +169,9 @@ final class ShapeBench {
     return r;
   }
 
-  /** Whether glibc's malloc asks for transparent huge pages ({@code glibc.malloc.hugetlb=1}, as the launcher sets it). */
+  /** Whether glibc's malloc asks for transparent huge pages ({@link HostMemory#hugePagesRequested}). */
   static boolean hugePages(String tunables) {
-    if (tunables == null) {
-      return false;
-    }
-    boolean on = false;
-    for (String t : tunables.split(":")) {
-      if (t.startsWith("glibc.malloc.hugetlb=")) {
-        on = !t.endsWith("=0");
-      }
-    }
-    return on;
+    return HostMemory.hugePagesRequested(tunables);
   }
 
   /** The top ops of a profile: name, calls, self milliseconds and share, for the JSON and the table. */

@@ -77,15 +77,32 @@ public final class Benchmark {
     return r;
   }
 
-  /** Best of a few square fp32 matmuls, as GFLOP/s. */
+  /** Best of square fp32 matmuls of 256, 512, 1024 and 2048, as GFLOP/s. */
   public double matmulPeak() {
+    return matmulPeak(List.of());
+  }
+
+  /**
+   * Best of square fp32 matmuls of 256, 512, 1024 and 2048 and of {@code products} ({@code {m, k,
+   * n}}: {@code [m, k] x [k, n]}, e.g. a model's own largest products, which can run faster than any
+   * square one), as GFLOP/s: the peak an MFU is measured against.
+   */
+  public double matmulPeak(List<int[]> products) {
+    List<int[]> shapes = new java.util.ArrayList<>();
+    for (int n : new int[] {256, 512, 1024, 2048}) {
+      shapes.add(new int[] {n, n, n});
+    }
+    shapes.addAll(products);
     double best = 0;
     Parameters none = engine.createParameters(Map.of(), java.util.Set.of());
     try (CompiledFunction mm = engine.compile(none, (ops, p, in) -> List.of(ops.matmul(in.get(0), in.get(1))))) {
-      for (int n : new int[] {256, 512, 1024}) {
-        HostTensor a = random(n * n, 1, n, n);
-        try (Tensor x = engine.upload(a); Tensor y = engine.upload(a)) {
-          int reps = Math.max(3, (int) (2e9 / (2.0 * n * n * n)));
+      for (int[] s : shapes) {
+        int m = s[0];
+        int k = s[1];
+        int n = s[2];
+        double flops = 2.0 * m * k * n;
+        try (Tensor x = engine.upload(random(m * k, 1, m, k)); Tensor y = engine.upload(random(k * n, 2, k, n))) {
+          int reps = Math.max(3, (int) (2e9 / flops));
           for (int i = 0; i < 2; i++) {
             mm.call(List.of(x, y)).forEach(Tensor::close);
           }
@@ -98,8 +115,8 @@ public final class Benchmark {
               }
               out.forEach(Tensor::close);
             }
-            double s = (System.nanoTime() - t0) / 1e9;
-            best = Math.max(best, 2.0 * n * n * n * reps / s / 1e9);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            best = Math.max(best, flops * reps / secs / 1e9);
           }
         }
       }

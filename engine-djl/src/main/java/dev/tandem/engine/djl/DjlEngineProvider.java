@@ -35,6 +35,7 @@ public final class DjlEngineProvider implements EngineProvider {
   public static final String NAME = "djl";
 
   private static final Logger LOG = LoggerFactory.getLogger(DjlEngineProvider.class);
+  private static final java.util.concurrent.atomic.AtomicBoolean ADVISED = new java.util.concurrent.atomic.AtomicBoolean();
   private static final String PT_ENGINE = "ai.djl.pytorch.engine.PtEngine";
   private static final String NATIVE_PROPS = "native/lib/pytorch.properties";
   private static final String JNI_PROPS = "jnilib/pytorch.properties";
@@ -147,6 +148,9 @@ public final class DjlEngineProvider implements EngineProvider {
           default -> gpus > 0 ? Device.gpu(0) : Device.cpu();
         };
     LOG.debug("DJL engine on {} with {} intra-op threads", device, JniUtils.getNumThreads());
+    if (ADVISED.compareAndSet(false, true)) {
+      dev.tandem.api.bench.HostMemory.hugePagesAdvice().ifPresent(advice -> LOG.info("DJL engine: {}", advice));
+    }
     return new DjlEngine(pt, device, fusedKernels);
   }
 
