@@ -19,6 +19,7 @@ import org.tensorflow.proto.OptimizerOptions;
  */
 public final class TfEngineProvider implements EngineProvider {
   private static final Logger LOG = LoggerFactory.getLogger(TfEngineProvider.class);
+  private static final java.util.concurrent.atomic.AtomicBoolean ADVISED = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The engine's name. */
   public static final String NAME = "tensorflow";
@@ -95,6 +96,9 @@ public final class TfEngineProvider implements EngineProvider {
     }
     LOG.debug("TensorFlow {}: device {}, threads {}, XLA {}", org.tensorflow.TensorFlow.version(),
         gpu ? "gpu:0" : "cpu", options.threads() == 0 ? "default" : options.threads(), xla);
+    if (ADVISED.compareAndSet(false, true)) {
+      dev.tandem.api.bench.HostMemory.hugePagesAdvice().ifPresent(advice -> LOG.info("TensorFlow engine: {}", advice));
+    }
     return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla), xla);
   }
 
