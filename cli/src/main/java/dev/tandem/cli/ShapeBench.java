@@ -75,7 +75,7 @@ final class ShapeBench {
     r.put("parameters", n);
     r.put("batch", batch);
     r.put("seq_len", seq);
-    r.put("huge_pages", hugePages(System.getenv("GLIBC_TUNABLES")));
+    r.put("huge_pages_requested", HostMemory.hugePagesRequested(System.getenv("GLIBC_TUNABLES")));
     // the peak: square products and the model's own largest (the head over the vocabulary, the MLP's up projection)
     int hidden = model.config().nEmbd();
     int inter = config.has("intermediate_size") ? config.get("intermediate_size").asInt() : 4 * hidden;
@@ -155,7 +155,7 @@ final class ShapeBench {
       p.put("peak_rss_bytes", peerRss.get("peak_rss_bytes").asLong());
       p.put("parameters", peerRss.get("parameters").asLong());
       p.put("torch", peerRss.get("torch").asText());
-      p.put("huge_pages", peerHugePages);
+      p.put("huge_pages_requested", peerHugePages);
       r.put("peer", p);
       Map<String, Object> ratio = new LinkedHashMap<>();
       theirs.forEach((k, v) -> ratio.put(k, Benchmark.round(mine.get(k) / v)));
@@ -168,11 +168,6 @@ final class ShapeBench {
     out.println(new ObjectMapper().writeValueAsString(r));
     out.flush();
     return r;
-  }
-
-  /** Whether glibc's malloc asks for transparent huge pages ({@link HostMemory#hugePagesRequested}). */
-  static boolean hugePages(String tunables) {
-    return HostMemory.hugePagesRequested(tunables);
   }
 
   /** The top ops of a profile: name, calls, self milliseconds and share, for the JSON and the table. */

@@ -78,6 +78,20 @@ final class TorchPeer implements AutoCloseable {
 
   private boolean hugePages;
 
+  /** {@code tunables} without the {@code glibc.malloc.hugetlb=1} the launcher appended. */
+  static String withoutHugePages(String tunables) {
+    if (tunables == null) {
+      return "";
+    }
+    java.util.List<String> kept = new java.util.ArrayList<>();
+    for (String t : tunables.split(":")) {
+      if (!t.isEmpty() && !t.equals("glibc.malloc.hugetlb=1")) {
+        kept.add(t);
+      }
+    }
+    return String.join(":", kept);
+  }
+
   /** Whether the peer's glibc asks for transparent huge pages. */
   boolean hugePages() {
     return hugePages;
@@ -95,11 +109,16 @@ final class TorchPeer implements AutoCloseable {
     // the huge pages the tandem launcher asked glibc for are ours: the peer runs as users run it
     // (TANDEM_PEER_HUGE_PAGES=1 keeps them, to compare like with like)
     if ("1".equals(pb.environment().remove("TANDEM_HUGE_PAGES_ADDED")) && !"1".equals(System.getenv("TANDEM_PEER_HUGE_PAGES"))) {
-      pb.environment().remove("GLIBC_TUNABLES");
+      String kept = withoutHugePages(pb.environment().get("GLIBC_TUNABLES"));
+      if (kept.isEmpty()) {
+        pb.environment().remove("GLIBC_TUNABLES");
+      } else {
+        pb.environment().put("GLIBC_TUNABLES", kept); // the user's own tunables stay
+      }
     }
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     TorchPeer peer = new TorchPeer(pb.start());
-    peer.hugePages = ShapeBench.hugePages(pb.environment().get("GLIBC_TUNABLES"));
+    peer.hugePages = dev.tandem.api.bench.HostMemory.hugePagesRequested(pb.environment().get("GLIBC_TUNABLES"));
     peer.read("start");
     return peer;
   }

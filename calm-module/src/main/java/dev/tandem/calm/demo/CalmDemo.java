@@ -24,7 +24,9 @@ import java.util.Map;
  * to end through the facade, for {@code --seeds} independent seeds ({@link SeedRun}: keys, data,
  * two base models trained from scratch, the CALM composition and the two baselines on the same data
  * (LoRA on the anchor, merged, with as many trainable parameters; SFT of the whole anchor), greedy
- * exact match of all five on the three tasks over validation and test keys), then the inference
+ * exact match of all five on the three tasks over validation and test keys; CALM, LoRA and the full
+ * fine-tune keep the checkpoint, and on the first seed the learning rate of a small grid, that scores
+ * best on validation KV arithmetic ({@link Tuning}), then the inference
  * cost (interleaved trials, median) on the first seed's models. With {@code --ablations}, every
  * seed also composes the paper's CALM and each of our departures undone alone ({@link Variant}).
  *
@@ -51,9 +53,9 @@ public final class CalmDemo implements Experiment {
           new OptionSpec("compose-steps", Integer.class, "1000", "training steps of CALM, LoRA and the full fine-tune, each"),
           new OptionSpec("batch-size", Integer.class, "32", "batch size of every training run"),
           new OptionSpec("base-lr", Float.class, "3e-3", "learning rate of m_A and m_B"),
-          new OptionSpec("calm-lr", Float.class, "3e-3", "learning rate of CALM"),
-          new OptionSpec("lora-lr", Float.class, "3e-3", "learning rate of LoRA"),
-          new OptionSpec("finetune-lr", Float.class, "1e-3", "learning rate of the full fine-tune of m_B"),
+          new OptionSpec("calm-lr", Float.class, "3e-3", "learning rate of CALM: the centre of the --lr-factors grid"),
+          new OptionSpec("lora-lr", Float.class, "3e-3", "learning rate of LoRA: the centre of the --lr-factors grid"),
+          new OptionSpec("finetune-lr", Float.class, "1e-3", "learning rate of the full fine-tune of m_B: the centre of the --lr-factors grid"),
           new OptionSpec("lr-factors", String.class, "1,0.3,3", "on the first seed, CALM, LoRA and the full fine-tune each train at their rate times each factor and keep the rate best on validation KV arithmetic; later seeds use it; 1: no grid"),
           new OptionSpec("eval-every", Integer.class, "250", "CALM, LoRA and the full fine-tune write a checkpoint every this many steps and keep the one best on validation KV arithmetic (0: the last only)"),
           new OptionSpec("connect-every", Integer.class, "0", "CALM connects every K-th layer; 0: the strategy's default, every 4th as in the paper"),

@@ -55,9 +55,13 @@ final class SeedRun {
   record Tried(float lr, List<Long> steps, List<Double> validation) {}
 
   /**
-   * How a composition or baseline was chosen on the validation split: every rate tried (more than
-   * one on the first seed only) and the kept rate, step and directory (the run's own directory when
-   * the last step is kept, else its {@code checkpoint-<step>}).
+   * How a composition or baseline was chosen on the validation split.
+   *
+   * @param tried every rate tried (more than one on the first seed only), with its checkpoints' scores
+   * @param lr the rate kept
+   * @param step the step kept
+   * @param dir the kept model: the run's own directory when its last step is kept, else its {@code
+   *     checkpoint-<step>}
    */
   record Kept(List<Tried> tried, float lr, long step, Path dir) {}
 
@@ -173,6 +177,7 @@ final class SeedRun {
     tuning.choose("lora", lora.lr());
     kept.put("lora", lora);
     models.put("lora", lora.dir());
+    // merged for the inference bench only (seed-S/lora/merged, whichever run's checkpoint was kept)
     st.stage("merge LoRA", () -> st.merge(lora.dir(), dir.resolve("lora").resolve("merged")));
     List<Float> ftRates = tuning.rates("full_finetune", o.getFloat("finetune-lr"));
     Kept ft = keep(st, "fine-tune m_B fully", ftRates, dir.resolve("full_finetune"), chooseOn,
@@ -261,8 +266,9 @@ final class SeedRun {
   /**
    * Runs {@code run} at every rate in {@code rates} (the first into {@code out}, the others into
    * {@code out-lr<rate>}), scores every checkpoint on {@code chooseOn} (validation KV arithmetic) and
-   * keeps the best; ties go to the earlier rate in {@code rates} (the default comes first) and, within
-   * a rate, to the later step (the finished schedule unless an earlier point is strictly better).
+   * keeps the best; ties go to the earlier rate in {@code rates} (the first factor of {@code
+   * --lr-factors}, 1 by default) and, within a rate, to the later step (the finished schedule unless
+   * an earlier point is strictly better).
    */
   private static Kept keep(Stages st, String stage, List<Float> rates, Path out, List<KvArithmetic.Item> chooseOn, Run run) throws Exception {
     List<Tried> tried = new ArrayList<>();
@@ -270,17 +276,23 @@ final class SeedRun {
     for (int i = 0; i < rates.size(); i++) {
       float lr = rates.get(i);
       Path to = i == 0 ? out : out.resolveSibling(out.getFileName() + "-lr" + Tuning.format(lr));
-      st.stage(stage + (rates.size() > 1 ? " at lr " + Tuning.format(lr) : ""), () -> run.train(to, lr));
-      List<Path> checkpoints = Checkpoints.list(to);
       List<Long> steps = new ArrayList<>();
       List<Double> acc = new ArrayList<>();
       List<Path> models = new ArrayList<>();
-      for (int c = 0; c < checkpoints.size(); c++) {
-        Path model = c == checkpoints.size() - 1 ? to : checkpoints.get(c); // the last checkpoint is the run's final model
-        steps.add(Checkpoints.step(checkpoints.get(c)));
-        acc.add(Scores.of(chooseOn, st.answers(model, Map.of("kv_arithmetic", chooseOn)).get("kv_arithmetic")).accuracy());
-        models.add(model);
-      }
+      st.stage(stage + (rates.size() > 1 ? " at lr " + Tuning.format(lr) : ""), () -> {
+        // a rerun into the same output must not score the checkpoints of an earlier run
+        for (Path old : Checkpoints.list(to)) {
+          deleteTree(old);
+        }
+        run.train(to, lr);
+        List<Path> checkpoints = Checkpoints.list(to);
+        for (int c = 0; c < checkpoints.size(); c++) {
+          Path model = c == checkpoints.size() - 1 ? to : checkpoints.get(c); // the last checkpoint is the run's final model
+          steps.add(Checkpoints.step(checkpoints.get(c)));
+          acc.add(Scores.of(chooseOn, st.answers(model, Map.of("kv_arithmetic", chooseOn)).get("kv_arithmetic")).accuracy());
+          models.add(model);
+        }
+      });
       tried.add(new Tried(lr, List.copyOf(steps), List.copyOf(acc)));
       dirs.add(models);
       st.note(String.format(Locale.ROOT, "%s at lr %s: validation KV arithmetic %s at steps %s", stage, Tuning.format(lr),
@@ -295,7 +307,7 @@ final class SeedRun {
 
   /**
    * The run and checkpoint kept, {rate index, step index}: the best validation accuracy; ties go to
-   * the earlier rate (the default comes first) and, within a rate, to the later step (the finished
+   * the earlier rate and, within a rate, to the later step (the finished
    * schedule, unless an earlier point is strictly better).
    */
   static int[] best(List<Tried> tried) {
@@ -314,6 +326,14 @@ final class SeedRun {
       throw new IllegalStateException("no checkpoint was scored");
     }
     return best;
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
+      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        java.nio.file.Files.delete(q);
+      }
+    }
   }
 
   /** The composition data with a fraction {@code f} of KV substitution examples over the composition's keys, shuffled. */

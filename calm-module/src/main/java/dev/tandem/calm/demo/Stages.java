@@ -114,11 +114,6 @@ final class Stages {
     ModelDirectory.save(dir, config, tokenizer, new Gpt(config).initialWeights(initSeed));
   }
 
-  /** SFT of {@code model} on {@code data} into {@code output}. */
-  void sft(String name, Path model, Path data, Path output, long steps, float lr) throws Exception {
-    sft(name, model, data, output, steps, lr, seed);
-  }
-
   /** SFT of {@code model} on {@code data} into {@code output}, the data in the order of {@code orderSeed}. */
   void sft(String name, Path model, Path data, Path output, long steps, float lr, long orderSeed) throws Exception {
     try (Engine engine = engine()) {

@@ -16,7 +16,10 @@ final class Tuning {
   private final List<Double> factors;
   private final Map<String, Float> chosen = new LinkedHashMap<>();
 
-  /** {@code factors}: comma-separated multipliers of each model's default rate, the default (1) first when present. */
+  /**
+   * {@code factors}: comma-separated multipliers of each model's default rate; the first wins ties
+   * on validation (1 by default).
+   */
   Tuning(String factors) {
     List<Double> f = new ArrayList<>();
     for (String s : factors.split(",")) {
@@ -30,8 +33,10 @@ final class Tuning {
       if (!(v > 0) || Double.isInfinite(v)) {
         throw new IllegalArgumentException("lr-factors: " + t + " must be > 0");
       }
-      if (f.contains(v)) {
-        throw new IllegalArgumentException("lr-factors: " + t + " is listed twice");
+      for (double other : f) {
+        if (format((float) other).equals(format((float) v))) {
+          throw new IllegalArgumentException("lr-factors: " + t + " is listed twice (to 3 significant digits)");
+        }
       }
       f.add(v);
     }
@@ -54,11 +59,6 @@ final class Tuning {
   /** Records the rate kept for {@code model} (the first call per model counts). */
   void choose(String model, float lr) {
     chosen.putIfAbsent(model, lr);
-  }
-
-  /** The rates kept, by model. */
-  Map<String, Float> chosen() {
-    return chosen;
   }
 
   /** A rate in 3 significant digits, as directory names and the report write it (3e-3 times 1/3 is 0.001). */
