@@ -282,46 +282,10 @@ public final class CalmDemo implements Experiment {
     }
     report.put("error_breakdown", errors);
 
-    // the base models' rounds, chosen on the validation split
-    Map<String, Object> baseTraining = new LinkedHashMap<>();
-    for (String b : runs.get(0).bases().keySet()) {
-      List<Map<String, Object>> rounds = new ArrayList<>();
-      for (SeedRun.Result r : runs) {
-        SeedRun.BaseRounds br = r.bases().get(b);
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("task", br.task());
-        m.put("validation_per_round", br.validation().stream().map(CalmReport::round).toList());
-        m.put("chosen_round", br.chosen());
-        m.put("steps", br.steps());
-        rounds.add(m);
-      }
-      baseTraining.put(b, rounds);
-    }
-    report.put("base_training", baseTraining);
-
-    // the compositions' and baselines' rates (a grid on the first seed) and checkpoints, chosen on validation KV arithmetic
-    Map<String, Object> composeTraining = new LinkedHashMap<>();
-    for (String m : runs.get(0).kept().keySet()) {
-      List<Map<String, Object>> seedsKept = new ArrayList<>();
-      for (SeedRun.Result r : runs) {
-        SeedRun.Kept k = r.kept().get(m);
-        Map<String, Object> entry = new LinkedHashMap<>();
-        List<Map<String, Object>> tried = new ArrayList<>();
-        for (SeedRun.Tried t : k.tried()) {
-          Map<String, Object> tm = new LinkedHashMap<>();
-          tm.put("lr", Tuning.format(t.lr()));
-          tm.put("steps", t.steps());
-          tm.put("validation_kv_arithmetic", t.validation().stream().map(CalmReport::round).toList());
-          tried.add(tm);
-        }
-        entry.put("tried", tried);
-        entry.put("kept_lr", Tuning.format(k.lr()));
-        entry.put("kept_step", k.step());
-        seedsKept.add(entry);
-      }
-      composeTraining.put(m, seedsKept);
-    }
-    report.put("compose_training", composeTraining);
+    // how each base model's rounds, and each composition's and baseline's rate (a grid on the first
+    // seed) and checkpoint, were chosen on the validation split: per model, one entry per seed
+    report.put("base_training", perSeed(runs, runs.get(0).bases().keySet(), (r, m) -> r.bases().get(m).toReport()));
+    report.put("compose_training", perSeed(runs, runs.get(0).kept().keySet(), (r, m) -> r.kept().get(m).toReport()));
 
     Map<String, Object> params = new LinkedHashMap<>(runs.get(0).trainableParameters());
     params.put("lora_rank", runs.get(0).loraRank());
@@ -335,6 +299,16 @@ public final class CalmDemo implements Experiment {
     details.put("paper_table_1_percent", paper);
     report.put("details", details);
     return report;
+  }
+
+  /** {@code entry(run, model)} for every model and seed, by model. */
+  private static Map<String, Object> perSeed(List<SeedRun.Result> runs, java.util.Set<String> models,
+      java.util.function.BiFunction<SeedRun.Result, String, Map<String, Object>> entry) {
+    Map<String, Object> out = new LinkedHashMap<>();
+    for (String m : models) {
+      out.put(m, runs.stream().map(r -> entry.apply(r, m)).toList());
+    }
+    return out;
   }
 
   private static Map<String, Double> paperRow(double mA, double mB, double calm) {

@@ -63,7 +63,24 @@ final class SeedRun {
    * @param dir the kept model: the run's own directory when its last step is kept, else its {@code
    *     checkpoint-<step>}
    */
-  record Kept(List<Tried> tried, float lr, long step, Path dir) {}
+  record Kept(List<Tried> tried, float lr, long step, Path dir) {
+    /** The report's entry: every rate tried with its checkpoints' scores, and the kept rate and step. */
+    Map<String, Object> toReport() {
+      List<Map<String, Object>> rates = new ArrayList<>();
+      for (Tried t : tried) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("lr", Tuning.format(t.lr()));
+        m.put("steps", t.steps());
+        m.put("validation_kv_arithmetic", t.validation().stream().map(CalmReport::round).toList());
+        rates.add(m);
+      }
+      Map<String, Object> entry = new LinkedHashMap<>();
+      entry.put("tried", rates);
+      entry.put("kept_lr", Tuning.format(lr));
+      entry.put("kept_step", step);
+      return entry;
+    }
+  }
 
   /** Trains a model into a directory at a learning rate. */
   @FunctionalInterface
@@ -80,7 +97,17 @@ final class SeedRun {
    * @param chosen the round kept (1-based): the first with the best validation accuracy
    * @param steps the training steps of the kept model, all rounds up to it
    */
-  record BaseRounds(String task, List<Double> validation, int chosen, long steps) {}
+  record BaseRounds(String task, List<Double> validation, int chosen, long steps) {
+    /** The report's entry. */
+    Map<String, Object> toReport() {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("task", task);
+      m.put("validation_per_round", validation.stream().map(CalmReport::round).toList());
+      m.put("chosen_round", chosen);
+      m.put("steps", steps);
+      return m;
+    }
+  }
 
   private SeedRun() {}
 
@@ -282,7 +309,7 @@ final class SeedRun {
       st.stage(stage + (rates.size() > 1 ? " at lr " + Tuning.format(lr) : ""), () -> {
         // a rerun into the same output must not score the checkpoints of an earlier run
         for (Path old : Checkpoints.list(to)) {
-          deleteTree(old);
+          dev.tandem.api.io.AtomicFiles.deleteRecursively(old);
         }
         run.train(to, lr);
         List<Path> checkpoints = Checkpoints.list(to);
@@ -326,14 +353,6 @@ final class SeedRun {
       throw new IllegalStateException("no checkpoint was scored");
     }
     return best;
-  }
-
-  private static void deleteTree(Path dir) throws IOException {
-    try (java.util.stream.Stream<Path> walk = java.nio.file.Files.walk(dir)) {
-      for (Path q : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        java.nio.file.Files.delete(q);
-      }
-    }
   }
 
   /** The composition data with a fraction {@code f} of KV substitution examples over the composition's keys, shuffled. */
