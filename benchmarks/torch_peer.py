@@ -120,12 +120,30 @@ class Model(nn.Module):
         return (x @ s.embed.weight.T if s.lm_head is None else s.lm_head(x)), out
 
 
+def status(field):
+    """A field of /proc/self/status in bytes (VmRSS: now, VmHWM: the peak since start or the last reset_peak), or -1."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith(field): return int(line.split()[1]) * 1024
+    except OSError: pass
+    return -1
+
+
+def reset_peak():
+    """Resets VmHWM to the resident size now (Linux 4.0+), so that the training peak is the training's alone."""
+    try:
+        with open("/proc/self/clear_refs", "w") as f: f.write("5")
+        return True
+    except OSError: return False
+
+
 class Peer:
     def __init__(s, a):
         s.c = dict(SHAPES[a.shape]); s.a = a
         if a.layers: s.c["layers"] = a.layers
         torch.manual_seed(0)
-        s.m = Model(s.c); s.opt = torch.optim.AdamW(s.m.parameters(), lr=1e-4); s.warm = False
+        s.m = Model(s.c); s.opt = torch.optim.AdamW(s.m.parameters(), lr=1e-4); s.warm = False; s.reset = False
         V = s.c["vocab"]
         s.x = torch.randint(0, min(V, 256), (a.batch, a.seq)); s.y = torch.randint(0, min(V, 256), (a.batch, a.seq))
 
@@ -136,10 +154,12 @@ class Peer:
 
     def train(s):
         if not s.warm:
+            s.before = status("VmRSS:"); s.peak_before = status("VmHWM:"); s.reset = reset_peak()
             for _ in range(2): s.step()
             s.warm = True
         n = max(1, s.a.steps // 3); t = time.perf_counter()
         for _ in range(n): s.step()
+        if s.reset: s.train_peak = status("VmHWM:")
         return {"train_tokens_per_second": n * s.a.batch * s.a.seq / (time.perf_counter() - t)}
 
     @torch.no_grad()
@@ -176,7 +196,8 @@ class Peer:
         return {"cached_over_naive_per_token": (naive / new) / ((total - pre) / (new - 1)), "context": ctx}
 
     def rss(s):
-        return {"peak_rss_bytes": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        train = {"train_peak_rss_bytes": s.train_peak, "rss_before_training_bytes": s.before} if s.reset else {}
+        return {**train, "peak_rss_bytes": max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024, status("VmHWM:"), getattr(s, "peak_before", -1)),
                 "parameters": sum(p.numel() for p in s.m.parameters()), "torch": torch.__version__,
                 "threads": torch.get_num_threads(), "layers": s.c["layers"]}
 

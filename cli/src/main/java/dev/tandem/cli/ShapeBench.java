@@ -56,11 +56,9 @@ final class ShapeBench {
     }
     CausalLM model = family.fromConfig(config, "");
     int depth = BenchShapes.layers(config);
-    Parameters params;
-    {
-      Map<String, HostTensor> weights = model.initialWeights(0);
-      params = engine.createParameters(weights, weights.keySet());
-    }
+    Parameters params = randomParameters(model);
+    // as the facade does after loading a model: the host copies' heap goes back before anything is measured
+    dev.tandem.api.io.TensorMaps.releaseHostMemory(params.count(false));
     long n = params.count(false);
     int ctx = model.config().nPositions();
     if (seq > ctx) {
@@ -76,15 +74,6 @@ final class ShapeBench {
     r.put("batch", batch);
     r.put("seq_len", seq);
     r.put("huge_pages_requested", HostMemory.hugePagesRequested(System.getenv("GLIBC_TUNABLES")));
-    // the peak: square products and the model's own largest (the head over the vocabulary, the MLP's up projection)
-    int hidden = model.config().nEmbd();
-    int inter = config.has("intermediate_size") ? config.get("intermediate_size").asInt() : 4 * hidden;
-    List<int[]> own = List.of(new int[] {batch * seq, hidden, model.config().vocabSize()}, new int[] {batch * seq, hidden, inter});
-    double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak(own);
-    double bandwidth = HostMemory.copyBandwidth(threads);
-    r.put("matmul_gflops", Benchmark.round(peak));
-    r.put("matmul_peak_of", "square 256, 512, 1024, 2048; [B*T, d] x [d, V]; [B*T, d] x [d, MLP]: the best");
-    r.put("copy_bandwidth_gb_per_s", Benchmark.round(bandwidth / 1e9));
 
     Path script = TorchPeer.script();
     String why = withPeer ? TorchPeer.unavailable(script) : "not asked (--peer)";
@@ -94,11 +83,19 @@ final class ShapeBench {
     Map<String, Double> mine = new LinkedHashMap<>();
     Map<String, Double> theirs = new LinkedHashMap<>();
     JsonNode peerRss = null;
+    long trainPeak = -1;
+    long peakBeforeTraining = -1;
+    boolean trainPeakReset = false;
     boolean peerHugePages = false;
     try (ShapeBenchmark b = new ShapeBenchmark(engine, model, params, batch, seq, steps, newTokens);
         TorchPeer peer = why == null ? TorchPeer.start(script, shape, depth, threads, batch, seq, steps, newTokens) : null) {
       String[] peerCommands = {"train", "forward", "prefill", "decode 1", "decode 16", "ctx256"};
       for (int f = 0; f < FIGURES.length; f++) {
+        if (f == 0) {
+          r.put("rss_before_training_bytes", HostMemory.rssBytes());
+          peakBeforeTraining = HostMemory.peakRssBytes();
+          trainPeakReset = HostMemory.resetPeakRss();
+        }
         for (int round = 0; round < rounds; round++) {
           err.println("bench: " + FIGURES[f] + " round " + (round + 1) + "/" + rounds);
           err.flush();
@@ -114,6 +111,9 @@ final class ShapeBench {
           if (peer != null) {
             theirs.merge(FIGURES[f], peer.ask(peerCommands[f]).get(FIGURES[f]).asDouble(), Math::max);
           }
+        }
+        if (f == 0) {
+          trainPeak = HostMemory.peakRssBytes();
         }
       }
       if (peer != null) {
@@ -131,6 +131,17 @@ final class ShapeBench {
       r.put("prefill_length", b.prefillLength());
       r.put("ratio_context", b.ratioContext());
     }
+    // the probes run after the figures, so that what they leave in the heap is not under training's memory
+    int hidden = model.config().nEmbd();
+    int inter = config.has("intermediate_size") ? config.get("intermediate_size").asInt() : 4 * hidden;
+    List<int[]> own = List.of(new int[] {batch * seq, hidden, model.config().vocabSize()}, new int[] {batch * seq, hidden, inter});
+    err.println("bench: matmul peak and copy bandwidth");
+    err.flush();
+    double peak = new Benchmark(engine, new Benchmark.Subject(shape, model, params), batch, seq, threads).matmulPeak(own);
+    double bandwidth = HostMemory.copyBandwidth(threads);
+    r.put("matmul_gflops", Benchmark.round(peak));
+    r.put("matmul_peak_of", "square 256, 512, 1024, 2048; [B*T, d] x [d, V]; [B*T, d] x [d, MLP]: the best");
+    r.put("copy_bandwidth_gb_per_s", Benchmark.round(bandwidth / 1e9));
     mine.forEach((k, v) -> r.put(k, Benchmark.round(v)));
     double tps = mine.get("train_tokens_per_second");
     r.put("mfu", Benchmark.round(6.0 * n * tps / (peak * 1e9)));
@@ -143,8 +154,12 @@ final class ShapeBench {
     r.put("decode_b1_bound_tokens_per_second", Benchmark.round(bound));
     r.put("decode_b1_over_bound", Benchmark.round(mine.get("decode_tokens_per_second_b1") / bound));
     TrainingMemory m = memory(config, model, n, batch, seq);
-    long rss = HostMemory.peakRssBytes();
+    long processPeak = Math.max(peakBeforeTraining, HostMemory.peakRssBytes());
+    // the training's own peak where the kernel can reset the high-water mark, else the process's
+    long rss = trainPeakReset ? trainPeak : processPeak;
     r.put("peak_rss_bytes", rss);
+    r.put("peak_rss_of", trainPeakReset ? "training (VmHWM reset before the first step)" : "the whole process");
+    r.put("process_peak_rss_bytes", processPeak);
     r.put("analytic_bytes", Map.of("weights", m.weights(), "gradients", m.gradients(), "adamw", m.optimizer(), "activations", m.activations()));
     r.put("analytic_total_bytes", m.total());
     r.put("analytic_formula", "16 * parameters + 4 * B * T * (L * (4 d + 3 q + 4 kv + 4 I + 2 H T) + 3 V)");
@@ -152,14 +167,18 @@ final class ShapeBench {
     if (peerRss != null) {
       Map<String, Object> p = new LinkedHashMap<>();
       theirs.forEach((k, v) -> p.put(k, Benchmark.round(v)));
-      p.put("peak_rss_bytes", peerRss.get("peak_rss_bytes").asLong());
+      p.put("peak_rss_bytes", peerPeak(peerRss, trainPeakReset));
+      p.put("process_peak_rss_bytes", peerRss.get("peak_rss_bytes").asLong());
+      if (peerRss.has("rss_before_training_bytes")) {
+        p.put("rss_before_training_bytes", peerRss.get("rss_before_training_bytes").asLong());
+      }
       p.put("parameters", peerRss.get("parameters").asLong());
       p.put("torch", peerRss.get("torch").asText());
       p.put("huge_pages_requested", peerHugePages);
       r.put("peer", p);
       Map<String, Object> ratio = new LinkedHashMap<>();
       theirs.forEach((k, v) -> ratio.put(k, Benchmark.round(mine.get(k) / v)));
-      ratio.put("peak_rss_bytes", Benchmark.round((double) rss / peerRss.get("peak_rss_bytes").asLong()));
+      ratio.put("peak_rss_bytes", Benchmark.round((double) rss / peerPeak(peerRss, trainPeakReset)));
       r.put("over_peer", ratio);
     } else {
       r.put("peer", why);
@@ -184,6 +203,17 @@ final class ShapeBench {
     return out;
   }
 
+  /** The model's initial weights on the engine; the host map is unreachable once this returns. */
+  private Parameters randomParameters(CausalLM model) {
+    Map<String, HostTensor> weights = model.initialWeights(0);
+    return engine.createParameters(weights, weights.keySet());
+  }
+
+  /** The peer's peak comparable with ours: its training's where ours is training's, else its process's. */
+  private static long peerPeak(JsonNode peerRss, boolean training) {
+    return training && peerRss.has("train_peak_rss_bytes") ? peerRss.get("train_peak_rss_bytes").asLong() : peerRss.get("peak_rss_bytes").asLong();
+  }
+
   private static TrainingMemory memory(ObjectNode c, CausalLM model, long n, int batch, int seq) {
     var s = model.config();
     int hidden = s.nEmbd();
@@ -205,8 +235,8 @@ final class ShapeBench {
           p == null ? "-" : String.format("%.2f", mine / p));
     }
     long rss = (Long) r.get("peak_rss_bytes");
-    long prss = peerRss == null ? 0 : peerRss.get("peak_rss_bytes").asLong();
-    out.printf("%-34s %14.3f %14s %10s%n", "peak_rss_gib", rss / 1073741824.0, prss == 0 ? "-" : String.format("%.3f", prss / 1073741824.0),
+    long prss = peerRss == null ? 0 : peerPeak(peerRss, r.get("peak_rss_of").toString().startsWith("training"));
+    out.printf("%-34s %14.3f %14s %10s%n", r.get("peak_rss_of").toString().startsWith("training") ? "train_peak_rss_gib" : "peak_rss_gib", rss / 1073741824.0, prss == 0 ? "-" : String.format("%.3f", prss / 1073741824.0),
         prss == 0 ? "-" : String.format("%.2f", (double) rss / prss));
     printProfile(out, r.get("train_op_profile"), "training step, op by op (self time over 2 steps, profiled):");
     printProfile(out, r.get("forward_op_profile"), "forward pass of the loss, op by op (self time over 2 calls, profiled):");

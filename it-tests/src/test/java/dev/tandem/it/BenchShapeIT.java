@@ -18,7 +18,7 @@ class BenchShapeIT {
   static final List<String> POSITIVE = List.of("parameters", "matmul_gflops", "copy_bandwidth_gb_per_s",
       "train_tokens_per_second", "forward_tokens_per_second", "mfu", "prefill_tokens_per_second",
       "decode_tokens_per_second_b1", "decode_tokens_per_second_b16", "decode_b1_bound_tokens_per_second",
-      "decode_b1_over_bound", "cached_over_naive_per_token", "weight_bytes_per_token", "peak_rss_bytes",
+      "decode_b1_over_bound", "cached_over_naive_per_token", "weight_bytes_per_token", "peak_rss_bytes", "process_peak_rss_bytes",
       "analytic_total_bytes", "rss_over_analytic");
 
   @ParameterizedTest(name = "{0}")
@@ -36,6 +36,8 @@ class BenchShapeIT {
     for (String f : POSITIVE) {
       assertTrue(r.has(f) && r.get(f).asDouble() > 0, f + " in " + c.lastLine());
     }
+    assertTrue(r.get("peak_rss_bytes").asLong() <= r.get("process_peak_rss_bytes").asLong(), "training's peak is within the process's");
+    assertTrue(r.get("peak_rss_of").asText().startsWith("training"), "Linux resets the high-water mark: " + r.get("peak_rss_of"));
     for (String f : List.of("weights", "gradients", "adamw", "activations")) {
       assertTrue(r.get("analytic_bytes").get(f).asLong() > 0, f);
     }

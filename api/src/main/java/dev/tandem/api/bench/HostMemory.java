@@ -58,9 +58,32 @@ public final class HostMemory {
 
   /** Peak resident set size in bytes ({@code VmHWM} of {@code /proc/self/status}), or -1 where absent. */
   public static long peakRssBytes() {
+    return statusBytes("VmHWM:");
+  }
+
+  /** Resident set size now in bytes ({@code VmRSS} of {@code /proc/self/status}), or -1 where absent. */
+  public static long rssBytes() {
+    return statusBytes("VmRSS:");
+  }
+
+  /**
+   * Resets {@link #peakRssBytes()} to the resident size now (Linux 4.0+: {@code 5} written to {@code
+   * /proc/self/clear_refs}), so that a later reading is the peak of what ran in between. False where
+   * the kernel does not allow it; the peak then stays the process's.
+   */
+  public static boolean resetPeakRss() {
+    try {
+      Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+      return true;
+    } catch (IOException | RuntimeException e) {
+      return false;
+    }
+  }
+
+  private static long statusBytes(String field) {
     try {
       for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-        if (line.startsWith("VmHWM:")) {
+        if (line.startsWith(field)) {
           return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
         }
       }

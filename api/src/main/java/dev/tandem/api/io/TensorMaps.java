@@ -42,7 +42,7 @@ public final class TensorMaps {
   }
 
   /** Models whose weights take more than this many bytes as F32 get {@link #releaseHostMemory}'s collection. */
-  static final long RELEASE_ABOVE_BYTES = 256L << 20;
+  static final long RELEASE_ABOVE_BYTES = 64L << 20;
 
   /**
    * Hands the Java heap that reading {@code floats} float weights grew back to the operating system:
