@@ -144,7 +144,7 @@ final class DjlKernels implements FusedKernels, AutoCloseable {
   // ---- the TorchScript methods ----------------------------------------------------------------
 
   /**
-   * AdamW over all trainable parameters, in place; zeroes the gradients. The lists are split into
+   * AdamW over all trainable parameters, in place; the train step then drops the gradients. The lists are split into
    * the parameters that decay and the others inside TorchScript only through arguments: the JIT
    * drops in-place ops on lists built inside a method.
    *
@@ -197,7 +197,7 @@ final class DjlKernels implements FusedKernels, AutoCloseable {
         IValue.from(maxNorm));
   }
 
-  /** RMSProp over all trainable parameters, in place; zeroes the gradients; returns the norm. */
+  /** RMSProp over all trainable parameters, in place (the train step then drops the gradients); returns the norm. */
   float rmsProp(
       List<NDArray> params,
       List<NDArray> grads,
@@ -219,7 +219,7 @@ final class DjlKernels implements FusedKernels, AutoCloseable {
         IValue.from(maxNorm));
   }
 
-  /** SGD over all trainable parameters, in place; zeroes the gradients; returns the norm. */
+  /** SGD over all trainable parameters, in place (the train step then drops the gradients); returns the norm. */
   float sgd(List<NDArray> params, List<NDArray> grads, double lr, double maxNorm) {
     return run("sgd", list(params), list(grads), IValue.from(lr), IValue.from(maxNorm));
   }

@@ -133,6 +133,19 @@ final class DjlParameters implements Parameters {
     }
   }
 
+  /**
+   * Drops the parameter's gradient, as PyTorch's {@code zero_grad(set_to_none=True)}: the value
+   * moves to a fresh leaf tensor over the same storage (no copy), so the next backward pass writes
+   * its gradient instead of adding it to a zeroed one (which cost a fill and an add over every
+   * trainable weight per step, and kept the gradients resident through the forward pass).
+   */
+  void dropGradient(String name) {
+    ai.djl.pytorch.engine.PtNDArray a = (ai.djl.pytorch.engine.PtNDArray) array(name);
+    ai.djl.pytorch.engine.PtNDArray fresh = ai.djl.pytorch.jni.JniUtils.detachGradient(a);
+    ai.djl.pytorch.jni.JniUtils.attachGradient(fresh, true);
+    a.intern(fresh);
+  }
+
   private DjlTensor view(String name) {
     DjlTensor v = views.get(name);
     if (v == null) {

@@ -3,7 +3,6 @@ package dev.tandem.engine.djl;
 import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.GradientCollector;
 import dev.tandem.api.engine.LossFunction;
@@ -88,20 +87,23 @@ final class DjlTrainStep implements TrainStep {
         float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
         Map<String, Float> metrics = metrics(ops, out);
         OptionalDouble fused = fusedUpdate(scope, learningRate);
+        if (fused.isPresent()) {
+          dropGradients();
+        }
         float gradNorm =
             fused.isPresent() ? (float) fused.getAsDouble() : genericUpdate(ops, scope, learningRate);
         updates++;
         return new StepResult(lossValue, metrics, gradNorm);
       } catch (RuntimeException e) {
-        zeroGradients(); // else the next step would add to this step's gradients
+        dropGradients(); // else the next step would add to this step's gradients
         throw e;
       }
     }
   }
 
-  private void zeroGradients() {
+  private void dropGradients() {
     for (String name : params.trainable()) {
-      JniUtils.zeroGrad((PtNDArray) params.array(name));
+      params.dropGradient(name);
     }
   }
 
@@ -292,7 +294,7 @@ final class DjlTrainStep implements TrainStep {
       NDArray target = params.array(name);
       NDArray next = fresh(ops.nd(r.params().get(name)), target, scope, used, name);
       if (next == target) {
-        JniUtils.zeroGrad((PtNDArray) target);
+        params.dropGradient(name);
       } else {
         moves.add(new NDArray[] {target, next});
       }
