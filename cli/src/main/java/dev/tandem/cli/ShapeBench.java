@@ -74,6 +74,7 @@ final class ShapeBench {
     r.put("batch", batch);
     r.put("seq_len", seq);
     r.put("huge_pages_requested", HostMemory.hugePagesRequested(System.getenv("GLIBC_TUNABLES")));
+    r.put("glibc_tunables", System.getenv().getOrDefault("GLIBC_TUNABLES", ""));
 
     Path script = TorchPeer.script();
     String why = withPeer ? TorchPeer.unavailable(script) : "not asked (--peer)";
@@ -87,6 +88,7 @@ final class ShapeBench {
     long peakBeforeTraining = -1;
     boolean trainPeakReset = false;
     boolean peerHugePages = false;
+    String peerTunables = "";
     try (ShapeBenchmark b = new ShapeBenchmark(engine, model, params, batch, seq, steps, newTokens);
         TorchPeer peer = why == null ? TorchPeer.start(script, shape, depth, threads, batch, seq, steps, newTokens) : null) {
       String[] peerCommands = {"train", "forward", "prefill", "decode 1", "decode 16", "ctx256"};
@@ -119,6 +121,7 @@ final class ShapeBench {
       if (peer != null) {
         peerRss = peer.ask("rss");
         peerHugePages = peer.hugePages();
+        peerTunables = peer.tunables();
       }
       if (profile) {
         err.println("bench: profiling 2 training steps");
@@ -175,6 +178,7 @@ final class ShapeBench {
       p.put("parameters", peerRss.get("parameters").asLong());
       p.put("torch", peerRss.get("torch").asText());
       p.put("huge_pages_requested", peerHugePages);
+      p.put("glibc_tunables", peerTunables);
       r.put("peer", p);
       Map<String, Object> ratio = new LinkedHashMap<>();
       theirs.forEach((k, v) -> ratio.put(k, Benchmark.round(mine.get(k) / v)));

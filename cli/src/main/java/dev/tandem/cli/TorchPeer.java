@@ -77,19 +77,35 @@ final class TorchPeer implements AutoCloseable {
   }
 
   private boolean hugePages;
+  private String tunables = "";
 
-  /** {@code tunables} without the {@code glibc.malloc.hugetlb=1} the launcher appended. */
-  static String withoutHugePages(String tunables) {
+  /**
+   * {@code tunables} without the entries the launcher appended ({@code added}, as it lists them in
+   * {@code TANDEM_GLIBC_ADDED}): each is removed once, its last occurrence, so the user's own
+   * settings stay even where they repeat one.
+   */
+  static String without(String tunables, String added) {
     if (tunables == null) {
       return "";
     }
     java.util.List<String> kept = new java.util.ArrayList<>();
     for (String t : tunables.split(":")) {
-      if (!t.isEmpty() && !t.equals("glibc.malloc.hugetlb=1")) {
+      if (!t.isEmpty()) {
         kept.add(t);
       }
     }
+    for (String a : added.split(":")) {
+      int i = kept.lastIndexOf(a);
+      if (!a.isEmpty() && i >= 0) {
+        kept.remove(i);
+      }
+    }
     return String.join(":", kept);
+  }
+
+  /** The peer's {@code GLIBC_TUNABLES} (empty where unset). */
+  String tunables() {
+    return tunables;
   }
 
   /** Whether the peer's glibc asks for transparent huge pages. */
@@ -106,10 +122,11 @@ final class TorchPeer implements AutoCloseable {
     // OpenBLAS's core-type override (set on this machine) slows it down
     pb.environment().remove("OPENBLAS_CORETYPE");
     pb.environment().remove("OPENBLAS_L2_SIZE");
-    // the huge pages the tandem launcher asked glibc for are ours: the peer runs as users run it
-    // (TANDEM_PEER_HUGE_PAGES=1 keeps them, to compare like with like)
-    if ("1".equals(pb.environment().remove("TANDEM_HUGE_PAGES_ADDED")) && !"1".equals(System.getenv("TANDEM_PEER_HUGE_PAGES"))) {
-      String kept = withoutHugePages(pb.environment().get("GLIBC_TUNABLES"));
+    // the glibc tunables the tandem launcher added (huge pages, memory reuse) are ours: the peer runs
+    // as users run it (TANDEM_PEER_HUGE_PAGES=1 keeps them, to compare like with like)
+    String added = pb.environment().remove("TANDEM_GLIBC_ADDED");
+    if (added != null && !"1".equals(System.getenv("TANDEM_PEER_HUGE_PAGES"))) {
+      String kept = without(pb.environment().get("GLIBC_TUNABLES"), added);
       if (kept.isEmpty()) {
         pb.environment().remove("GLIBC_TUNABLES");
       } else {
@@ -118,7 +135,8 @@ final class TorchPeer implements AutoCloseable {
     }
     pb.redirectError(ProcessBuilder.Redirect.INHERIT);
     TorchPeer peer = new TorchPeer(pb.start());
-    peer.hugePages = dev.tandem.api.bench.HostMemory.hugePagesRequested(pb.environment().get("GLIBC_TUNABLES"));
+    peer.tunables = pb.environment().getOrDefault("GLIBC_TUNABLES", "");
+    peer.hugePages = dev.tandem.api.bench.HostMemory.hugePagesRequested(peer.tunables);
     peer.read("start");
     return peer;
   }
