@@ -150,7 +150,8 @@ class Peer:
     def step(s):
         logits, _ = s.m(s.x)
         loss = F.cross_entropy(logits.view(-1, s.c["vocab"]), s.y.view(-1))
-        s.opt.zero_grad(set_to_none=True); loss.backward(); s.opt.step()
+        # nanoGPT's order: the gradients go as soon as the update has used them, not kept through the next forward
+        loss.backward(); s.opt.step(); s.opt.zero_grad(set_to_none=True)
 
     def train(s):
         if not s.warm:

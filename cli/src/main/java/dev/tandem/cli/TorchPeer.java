@@ -122,8 +122,8 @@ final class TorchPeer implements AutoCloseable {
     // OpenBLAS's core-type override (set on this machine) slows it down
     pb.environment().remove("OPENBLAS_CORETYPE");
     pb.environment().remove("OPENBLAS_L2_SIZE");
-    // the glibc tunables the tandem launcher added (huge pages, memory reuse) are ours: the peer runs
-    // as users run it (TANDEM_PEER_HUGE_PAGES=1 keeps them, to compare like with like)
+    // the glibc tunables the tandem launcher added (huge pages) are ours: the peer runs as users run
+    // it (TANDEM_PEER_HUGE_PAGES=1 keeps every tunable the launcher added, to compare like with like)
     String added = pb.environment().remove("TANDEM_GLIBC_ADDED");
     if (added != null && !"1".equals(System.getenv("TANDEM_PEER_HUGE_PAGES"))) {
       String kept = without(pb.environment().get("GLIBC_TUNABLES"), added);

@@ -36,8 +36,11 @@ class BenchShapeIT {
     for (String f : POSITIVE) {
       assertTrue(r.has(f) && r.get(f).asDouble() > 0, f + " in " + c.lastLine());
     }
-    assertTrue(r.get("peak_rss_bytes").asLong() <= r.get("process_peak_rss_bytes").asLong(), "training's peak is within the process's");
-    assertTrue(r.get("peak_rss_of").asText().startsWith("training"), "Linux resets the high-water mark: " + r.get("peak_rss_of"));
+    if (dev.tandem.api.bench.HostMemory.resetPeakRss()) { // as on Linux 4.0+ outside sandboxes that refuse it
+      assertTrue(r.get("peak_rss_of").asText().startsWith("training"), "the high-water mark was reset: " + r.get("peak_rss_of"));
+      assertTrue(r.get("peak_rss_bytes").asLong() >= r.get("rss_before_training_bytes").asLong(),
+          "training's peak is at least what was resident when it started: " + c.lastLine());
+    }
     for (String f : List.of("weights", "gradients", "adamw", "activations")) {
       assertTrue(r.get("analytic_bytes").get(f).asLong() > 0, f);
     }

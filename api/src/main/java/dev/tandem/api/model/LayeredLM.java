@@ -116,10 +116,16 @@ public interface LayeredLM extends CausalLM {
     Tensor x = e.hidden();
     List<Tensor> cache = new java.util.ArrayList<>();
     for (int l = 0; l < config().nLayer(); l++) {
-      BlockStep s = prefillBlock(ops, p, l, e, x, attnBias, slots);
-      x = s.hidden();
-      cache.add(s.keys());
-      cache.add(s.values());
+      // one layer's temporaries at a time, as in training: kept, they would be fresh memory for every op of every layer
+      Tensor in = x;
+      int layer = l;
+      List<Tensor> s = ops.tidyAll(() -> {
+        BlockStep b = prefillBlock(ops, p, layer, e, in, attnBias, slots);
+        return List.of(b.hidden(), b.keys(), b.values());
+      });
+      x = s.get(0);
+      cache.add(s.get(1));
+      cache.add(s.get(2));
     }
     int t = x.shape().dim(1);
     return new DecodeStep(head(ops, p, lastOnly ? ops.slice(x, 1, t - 1, t) : x), cache);
@@ -135,7 +141,7 @@ public interface LayeredLM extends CausalLM {
     Embedded e = embed(ops, p, ids, positions);
     Tensor x = e.hidden();
     List<Tensor> next = new java.util.ArrayList<>();
-    for (int l = 0; l < n; l++) {
+    for (int l = 0; l < n; l++) { // no tidy: a decode step's temporaries are small, and a scope per layer costs time
       BlockStep s = decodeBlock(ops, p, l, e, x, cache.get(2 * l), cache.get(2 * l + 1), attnBias);
       x = s.hidden();
       next.add(s.keys());

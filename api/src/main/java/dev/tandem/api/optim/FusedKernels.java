@@ -13,7 +13,7 @@ import java.util.OptionalDouble;
  * <p>Each kernel applies, to every parameter of the {@link FusedStep}, exactly the update of {@link
  * UpdateRule#apply} with the named optimizer: global-norm clipping of the gradients at {@link
  * FusedStep#maxGradNorm()} (0 for none), then the optimizer's per-parameter formula. Parameters and
- * state change in place; the engine consumes the gradients (e.g. zeroes them). Each returns the
+ * state change in place; the engine consumes the gradients (zeroes or drops them). Each returns the
  * global gradient norm before clipping, or empty when the engine has no such kernel (the default),
  * in which case nothing has changed and the engine runs {@link UpdateRule#apply} instead.
  */

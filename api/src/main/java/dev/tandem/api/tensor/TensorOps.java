@@ -41,6 +41,14 @@ public interface TensorOps {
     return body.get();
   }
 
+  /**
+   * {@link #tidy} for a body that returns several tensors, all of which stay: e.g. a layer of a
+   * generation pass, whose output and KV-cache entries outlive it. The same rules otherwise.
+   */
+  default List<Tensor> tidyAll(java.util.function.Supplier<List<Tensor>> body) {
+    return body.get();
+  }
+
   // ---- creation -------------------------------------------------------------------------------
 
   /** A constant with the given value (a graph constant when traced). */

@@ -112,6 +112,29 @@ final class DjlOps implements TensorOps {
     }
   }
 
+  @Override
+  public List<Tensor> tidyAll(java.util.function.Supplier<List<Tensor>> body) {
+    if (eager) {
+      return body.get();
+    }
+    NDManager outer = current;
+    NDManager inner = outer.newSubManager();
+    current = inner;
+    try {
+      List<Tensor> result = body.get();
+      for (Tensor t : result) {
+        NDArray r = nd(t);
+        if (r.getManager() == inner) {
+          r.attach(outer);
+        }
+      }
+      return result;
+    } finally {
+      current = outer;
+      inner.close();
+    }
+  }
+
   // ---- creation ---------------------------------------------------------------------------------
 
   @Override

@@ -134,10 +134,14 @@ final class DjlParameters implements Parameters {
   }
 
   /**
-   * Drops the parameter's gradient, as PyTorch's {@code zero_grad(set_to_none=True)}: the value
+   * Drops the parameter's gradient, like PyTorch's {@code zero_grad(set_to_none=True)}: the value
    * moves to a fresh leaf tensor over the same storage (no copy), so the next backward pass writes
    * its gradient instead of adding it to a zeroed one (which cost a fill and an add over every
-   * trainable weight per step, and kept the gradients resident through the forward pass).
+   * trainable weight per step, and kept the gradients resident through the forward pass). Unlike
+   * PyTorch's optimizers, a parameter the next backward does not reach still gets a zero gradient
+   * (DJL's {@code getGradient}), so AdamW still updates it as before. The new leaf comes from
+   * {@code detach()}: PyTorch refuses metadata changes on it ({@code resize_}, {@code set_}), which
+   * nothing here makes.
    */
   void dropGradient(String name) {
     ai.djl.pytorch.engine.PtNDArray a = (ai.djl.pytorch.engine.PtNDArray) array(name);

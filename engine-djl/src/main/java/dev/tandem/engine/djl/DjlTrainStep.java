@@ -78,12 +78,12 @@ final class DjlTrainStep implements TrainStep {
     try (NDManager scope = engine.root().newSubManager()) {
       DjlOps ops = new DjlOps(engine, scope, false);
       List<Tensor> in = upload(scope, inputs);
-      LossOutput out;
-      try (GradientCollector collector = engine.pytorch().newGradientCollector()) {
-        out = loss.apply(ops, params, in);
-        backward(collector, ops.nd(out.loss()));
-      }
       try {
+        LossOutput out;
+        try (GradientCollector collector = engine.pytorch().newGradientCollector()) {
+          out = loss.apply(ops, params, in);
+          backward(collector, ops.nd(out.loss()));
+        }
         float lossValue = DjlEngine.toHost(ops.nd(out.loss())).item();
         Map<String, Float> metrics = metrics(ops, out);
         OptionalDouble fused = fusedUpdate(scope, learningRate);
@@ -95,7 +95,11 @@ final class DjlTrainStep implements TrainStep {
         updates++;
         return new StepResult(lossValue, metrics, gradNorm);
       } catch (RuntimeException e) {
-        dropGradients(); // else the next step would add to this step's gradients
+        try {
+          dropGradients(); // else the next step would add to what this one wrote (a backward can fail part-way)
+        } catch (RuntimeException again) {
+          e.addSuppressed(again);
+        }
         throw e;
       }
     }
@@ -137,8 +141,8 @@ final class DjlTrainStep implements TrainStep {
 
   /**
    * Offers the engine's fused kernels to the optimizer ({@link Optimizer#applyFused}): parameters
-   * and state change in place and gradients are zeroed, or, when the optimizer takes none (or the
-   * kernels are off), nothing changes and the answer is empty.
+   * and state change in place (the caller then drops the gradients), or, when the optimizer takes
+   * none (or the kernels are off), nothing changes and the answer is empty.
    */
   private OptionalDouble fusedUpdate(NDManager scope, float learningRate) {
     DjlKernels k = engine.kernels();

@@ -143,4 +143,66 @@ class DjlMemoryTest {
       }
     }
   }
+
+  /**
+   * {@link dev.tandem.api.tensor.TensorOps#tidyAll} in a compiled function (as a generation pass's
+   * layers use it) keeps every tensor the body returns, frees the rest, and computes the same bits.
+   */
+  @org.junit.jupiter.api.Test
+  void tidyAllKeepsEveryResultAndComputesTheSame() {
+    Random r = new Random(3);
+    Map<String, HostTensor> init = new LinkedHashMap<>();
+    for (int l = 0; l < 3; l++) {
+      init.put("w" + l, random(r, 8, 8));
+    }
+    HostTensor x0 = random(r, 2, 8);
+    List<HostTensor> first = null;
+    for (boolean tidy : new boolean[] {false, true}) {
+      try (DjlEngine engine = new DjlEngineProvider().create(new EngineOptions("cpu", 1), true)) {
+        Parameters p = engine.createParameters(init, Set.of());
+        int[] leftPerLayer = new int[3];
+        try (CompiledFunction f = engine.compile(p, (o, params, in) -> {
+              Tensor h = in.get(0);
+              List<Tensor> cache = new java.util.ArrayList<>();
+              for (int l = 0; l < 3; l++) {
+                Tensor x = h;
+                String w = "w" + l;
+                java.util.function.Supplier<List<Tensor>> layer = () -> {
+                  Tensor k = o.matmul(o.gelu(x), params.get(w));
+                  Tensor v = o.mul(o.tanh(k), 2f);
+                  return List.of(o.add(x, o.mul(v, 0.5f)), k, v);
+                };
+                int before = engine.liveArrays();
+                List<Tensor> out = tidy ? o.tidyAll(layer) : layer.get();
+                leftPerLayer[l] = engine.liveArrays() - before;
+                h = out.get(0);
+                cache.add(out.get(1));
+                cache.add(out.get(2));
+              }
+              cache.add(0, h);
+              return cache;
+            });
+            Tensor in = engine.upload(x0)) {
+          List<Tensor> outs = f.call(List.of(in));
+          List<HostTensor> host = new java.util.ArrayList<>();
+          for (Tensor t : outs) {
+            host.add(engine.download(t));
+            t.close();
+          }
+          for (int l = 1; l < 3; l++) { // layer 0 also caches the function's scalar constants
+            if (tidy) {
+              assertEquals(3, leftPerLayer[l], "arrays a tidyAll layer leaves: its three results");
+            } else {
+              org.junit.jupiter.api.Assertions.assertTrue(leftPerLayer[l] > 3, "arrays a plain layer leaves: " + leftPerLayer[l]);
+            }
+          }
+          if (tidy) {
+            assertEquals(first, host, "outputs with and without tidyAll");
+          } else {
+            first = host;
+          }
+        }
+      }
+    }
+  }
 }
