@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.List;
 import java.util.function.Consumer;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
@@ -31,6 +32,7 @@ final class Trace {
   private final boolean detached;
   private final TfOps ops;
   private final Map<TfVariable, TfNode> reads = new LinkedHashMap<>();
+  private final List<TfNode> lateReads = new java.util.ArrayList<>();
   private final Map<String, Output<?>> constants = new HashMap<>();
 
   /**
@@ -137,6 +139,28 @@ final class Trace {
     return reads.computeIfAbsent(v, k -> detached
         ? placeholder(k.shape, k.dtype)
         : node("ReadVariableOp", k.shape, k.dtype, b -> b.setAttr("dtype", Conversions.dataType(k.dtype)), k.handle));
+  }
+
+  /**
+   * A read of {@code v} that runs only after {@code after}: a second read, not cached, so that the
+   * nodes computed from it wait for {@code after} too (the same as {@link #read} in a detached trace).
+   */
+  TfNode readAfter(TfVariable v, Operation after) {
+    if (detached) {
+      return read(v);
+    }
+    Consumer<OperationBuilder> attrs = b -> {
+      b.setAttr("dtype", Conversions.dataType(v.dtype));
+      b.addControlInput(after);
+    };
+    TfNode n = node("ReadVariableOp", v.shape, v.dtype, attrs, v.handle);
+    lateReads.add(n);
+    return n;
+  }
+
+  /** The reads made by {@link #readAfter}. */
+  List<TfNode> lateReads() {
+    return lateReads;
   }
 
   /** The variables read so far and their reads, in order of first use. */

@@ -1,0 +1,101 @@
+package dev.tandem.engine.tensorflow;
+
+import dev.tandem.api.engine.Engine;
+import dev.tandem.api.engine.EngineOptions;
+import dev.tandem.api.engine.Parameters;
+import dev.tandem.api.engine.TrainStepOptions;
+import dev.tandem.api.model.Gpt;
+import dev.tandem.api.model.ModelConfig;
+import dev.tandem.api.objective.SftObjective;
+import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.tensor.HostTensor;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.tensorflow.proto.AllocatorMemoryUsed;
+import org.tensorflow.proto.DeviceStepStats;
+import org.tensorflow.proto.NodeExecStats;
+import org.tensorflow.proto.RunMetadata;
+
+/**
+ * Where a train step's memory peaks on TensorFlow: the allocator's bytes in use after each node, in
+ * execution order, from a fully traced step of a GPT with SmolLM2-like widths (12 layers, d 576,
+ * vocabulary 49,152, batch 4 x 128). Prints the peak, the node it follows, and the in-use curve
+ * sampled through the step. Not a test: disabled unless {@code -Dtandem.bench=true}; run with
+ * {@code -Dtandem.tf.xla=false} to see the graph's own nodes.
+ */
+@EnabledIfSystemProperty(named = "tandem.bench", matches = "true")
+class TfMemoryProfile {
+  @Test
+  void whereTheStepPeaks() {
+    try (Engine e = new TfEngineProvider().create(new EngineOptions("cpu", 2))) {
+      Gpt gpt = new Gpt(ModelConfig.of(49152, 12, 9, 576, 128));
+      Map<String, HostTensor> w = gpt.initialWeights(0);
+      Parameters p = e.createParameters(w, w.keySet());
+      Random r = new Random(2);
+      int[] ids = new int[4 * 128];
+      int[] targets = new int[ids.length];
+      float[] mask = new float[ids.length];
+      for (int i = 0; i < ids.length; i++) {
+        ids[i] = r.nextInt(256);
+        targets[i] = r.nextInt(256);
+        mask[i] = 1;
+      }
+      List<HostTensor> batch = List.of(
+          HostTensor.ofInts(ids, 4, 128), HostTensor.ofInts(targets, 4, 128), HostTensor.of(mask, 4, 128));
+      SftObjective sft = new SftObjective();
+      try (TfTrainStep step = (TfTrainStep) e.trainStep(p, (o, pp, in) -> sft.loss(o, gpt, pp, in),
+          AdamW.defaults(), new TrainStepOptions(1f))) {
+        step.run(batch, 1e-3f);
+        RunMetadata[] md = new RunMetadata[1];
+        step.run(batch, 1e-3f, md);
+        List<NodeExecStats> nodes = new ArrayList<>();
+        for (DeviceStepStats d : md[0].getStepStats().getDevStatsList()) {
+          nodes.addAll(d.getNodeStatsList());
+        }
+        nodes.sort(Comparator.comparingLong(NodeExecStats::getAllStartMicros));
+        long peak = 0;
+        String at = "";
+        List<String> curve = new ArrayList<>();
+        for (int i = 0; i < nodes.size(); i++) {
+          NodeExecStats n = nodes.get(i);
+          long inUse = 0;
+          long nodePeak = 0;
+          for (AllocatorMemoryUsed m : n.getMemoryList()) {
+            inUse += m.getAllocatorBytesInUse();
+            nodePeak = Math.max(nodePeak, m.getPeakBytes());
+          }
+          if (inUse > peak) {
+            peak = inUse;
+            at = i + "/" + nodes.size() + " " + n.getNodeName();
+          }
+          if (i % Math.max(1, nodes.size() / 40) == 0) {
+            curve.add(String.format(Locale.ROOT, "%5d %8.1f MiB  %s", i, inUse / 1048576.0, n.getNodeName()));
+          }
+        }
+        System.out.printf(Locale.ROOT, "peak in use %.1f MiB after node %s%n", peak / 1048576.0, at);
+        // the nodes whose outputs are largest, in execution order, up to the peak
+        List<String> big = new ArrayList<>();
+        int peakIndex = Integer.parseInt(at.substring(0, at.indexOf('/')));
+        for (int i = 0; i <= peakIndex; i++) {
+          NodeExecStats n = nodes.get(i);
+          long out = 0;
+          for (var o : n.getOutputList()) {
+            out += o.getTensorDescription().getAllocationDescription().getAllocatedBytes();
+          }
+          if (out >= (16L << 20)) {
+            big.add(String.format(Locale.ROOT, "%5d %8.1f MiB out  %s", i, out / 1048576.0, n.getTimelineLabel().length() > 140 ? n.getTimelineLabel().substring(0, 140) : n.getTimelineLabel()));
+          }
+        }
+        System.out.println("outputs of 16 MiB or more before the peak: " + big.size());
+        big.forEach(System.out::println);
+        curve.forEach(System.out::println);
+      }
+    }
+  }
+}
