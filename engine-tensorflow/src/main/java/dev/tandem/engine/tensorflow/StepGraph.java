@@ -22,7 +22,9 @@ import org.tensorflow.Output;
  *
  * <p>Built as: placeholders for the inputs, the loss function, {@code Graph.addGradients} of the
  * loss with respect to this trace's reads of the trainable variables, then {@link
- * UpdateRule#apply} over reads of the parameters and optimizer state. A barrier ({@code NoOp})
+ * UpdateRule#apply} over reads of the parameters and optimizer state made after every gradient
+ * exists (a {@code NoOp}, {@code gradients_done}; else TensorFlow computes what needs no gradient
+ * early and holds it through the backward pass). A barrier ({@code NoOp})
  * waits for the loss, the metrics, the gradient norm and every variable read; the assign ops run
  * after it, so a step always computes with the values from before its update.
  *
@@ -51,7 +53,7 @@ record StepGraph(
       TrainStepOptions options,
       Map<String, Map<String, TfVariable>> state,
       Signature sig) {
-    Trace t = engine.beginTrace("step", xlaFor(engine.xla(), parameterCount(params)));
+    Trace t = engine.beginTrace("step");
     try {
       TfOps ops = t.ops();
       List<TfNode> in = sig.placeholders(t);
@@ -121,29 +123,6 @@ record StepGraph(
     } finally {
       engine.endTrace(t);
     }
-  }
-
-  /**
-   * Train steps of models with more parameters than this run on TensorFlow's own kernels even with
-   * XLA on. Measured on the 2-core development machine (2 threads, one run each): XLA made the tiny
-   * GPT (0.8M parameters) train at 24,300 tokens/s against 14,500 without, while at SmolLM2-135M's
-   * widths it was slower and larger: 4 layers (42M) 643-672 against 785-799 tokens/s, 30 layers
-   * (135M) 149-177 against 228 tokens/s and a 7.2 against a 5.7 GiB training peak. The threshold
-   * sits between the two, nearer the small side.
-   */
-  static final long XLA_MAX_PARAMETERS = 8_000_000;
-
-  /** Whether a train step is traced for XLA: XLA on, and a model of at most {@link #XLA_MAX_PARAMETERS}. */
-  static boolean xlaFor(boolean engineXla, long parameters) {
-    return engineXla && parameters <= XLA_MAX_PARAMETERS;
-  }
-
-  private static long parameterCount(TfParameters params) {
-    long n = 0;
-    for (String name : params.names()) {
-      n += params.shape(name).size();
-    }
-    return n;
   }
 
   /** A metric as a FLOAT32 scalar output. */

@@ -161,41 +161,4 @@ class TfEngineTest {
     x.close();
     assertThrows(IllegalStateException.class, () -> engine.download(x));
   }
-
-  /**
-   * With XLA on, a small model's train step is left to XLA's auto-clustering and a model over
-   * {@link StepGraph#XLA_MAX_PARAMETERS} parameters runs on TensorFlow's kernels (its step's nodes
-   * carry {@code _XlaCompile=false}); both train.
-   */
-  @Test
-  void largeModelsTrainWithoutXlaSmallOnesWithIt() {
-    for (int side : new int[] {64, 3000}) {
-      try (TfEngine e = (TfEngine) new TfEngineProvider().create(new dev.tandem.api.engine.EngineOptions("cpu", 1), true)) {
-        float[] w = new float[side * side];
-        java.util.Arrays.fill(w, 0.01f);
-        Parameters p = e.createParameters(Map.of("w", HostTensor.of(w, side, side)), Set.of("w"));
-        try (TrainStep step = e.trainStep(p, (o, pp, in) -> new dev.tandem.api.engine.LossOutput(
-            o.sumAll(o.mul(pp.get("w"), pp.get("w"))), Map.of()), AdamW.defaults(), new TrainStepOptions(0f))) {
-          float first = step.run(List.of(), 1e-2f).loss();
-          float second = step.run(List.of(), 1e-2f).loss();
-          assertTrue(second < first, "it trains: " + first + " -> " + second);
-        }
-        boolean offXla = false;
-        int stepNodes = 0;
-        for (var it = e.graph().operations(); it.hasNext(); ) {
-          org.tensorflow.GraphOperation op = it.next();
-          if (op.name().startsWith("step")) {
-            stepNodes++;
-            try {
-              offXla |= !op.attributes().getAttrBool(Trace.XLA_COMPILE_ATTR);
-            } catch (RuntimeException absent) {
-              // no attribute: left to XLA's clustering
-            }
-          }
-        }
-        assertTrue(stepNodes > 0, "the step was traced into the engine's graph");
-        assertEquals(side * (long) side > StepGraph.XLA_MAX_PARAMETERS, offXla, "kept out of XLA at " + side + "x" + side);
-      }
-    }
-  }
 }

@@ -27,7 +27,8 @@ import org.tensorflow.proto.RunMetadata;
  * execution order, from a fully traced step of a GPT with SmolLM2-like widths (12 layers, d 576,
  * vocabulary 49,152, batch 4 x 128). Prints the peak, the node it follows, and the in-use curve
  * sampled through the step. Not a test: disabled unless {@code -Dtandem.bench=true}; run with
- * {@code -Dtandem.tf.xla=false} to see the graph's own nodes.
+ * {@code mvn -pl engine-tensorflow -am test -Dtest=TfMemoryProfile -Dsurefire.failIfNoSpecifiedTests=false
+ * -Dtandem.bench=true -Dtandem.tf.xla=false} to see the graph's own nodes.
  */
 @EnabledIfSystemProperty(named = "tandem.bench", matches = "true")
 class TfMemoryProfile {
@@ -54,6 +55,7 @@ class TfMemoryProfile {
         step.run(batch, 1e-3f);
         RunMetadata[] md = new RunMetadata[1];
         step.run(batch, 1e-3f, md);
+        org.junit.jupiter.api.Assumptions.assumeTrue(md[0] != null, "TensorFlow returned no run metadata");
         List<NodeExecStats> nodes = new ArrayList<>();
         for (DeviceStepStats d : md[0].getStepStats().getDevStatsList()) {
           nodes.addAll(d.getNodeStatsList());
@@ -78,6 +80,7 @@ class TfMemoryProfile {
             curve.add(String.format(Locale.ROOT, "%5d %8.1f MiB  %s", i, inUse / 1048576.0, n.getNodeName()));
           }
         }
+        org.junit.jupiter.api.Assumptions.assumeTrue(!at.isEmpty(), "no node reported memory");
         System.out.printf(Locale.ROOT, "peak in use %.1f MiB after node %s%n", peak / 1048576.0, at);
         // the nodes whose outputs are largest, in execution order, up to the peak
         List<String> big = new ArrayList<>();
