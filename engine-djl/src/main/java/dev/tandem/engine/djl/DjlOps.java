@@ -93,23 +93,7 @@ final class DjlOps implements TensorOps {
    */
   @Override
   public Tensor tidy(java.util.function.Supplier<Tensor> body) {
-    if (eager) {
-      return body.get();
-    }
-    NDManager outer = current;
-    NDManager inner = outer.newSubManager();
-    current = inner;
-    try {
-      Tensor result = body.get();
-      NDArray r = nd(result);
-      if (r.getManager() == inner) {
-        r.attach(outer);
-      }
-      return result;
-    } finally {
-      current = outer;
-      inner.close();
-    }
+    return tidyAll(() -> List.of(body.get())).get(0);
   }
 
   @Override

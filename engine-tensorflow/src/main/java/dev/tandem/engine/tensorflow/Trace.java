@@ -149,11 +149,8 @@ final class Trace {
     if (detached) {
       return read(v);
     }
-    Consumer<OperationBuilder> attrs = b -> {
-      b.setAttr("dtype", Conversions.dataType(v.dtype));
-      b.addControlInput(after);
-    };
-    TfNode n = node("ReadVariableOp", v.shape, v.dtype, attrs, v.handle);
+    TfNode n = nodeAfter(after, "ReadVariableOp", v.shape, v.dtype,
+        b -> b.setAttr("dtype", Conversions.dataType(v.dtype)), v.handle);
     lateReads.add(n);
     return n;
   }

@@ -2,19 +2,13 @@ package dev.tandem.engine.tensorflow;
 
 import dev.tandem.api.engine.Engine;
 import dev.tandem.api.engine.EngineOptions;
-import dev.tandem.api.engine.Parameters;
-import dev.tandem.api.engine.TrainStepOptions;
 import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
-import dev.tandem.api.objective.SftObjective;
-import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.tensor.HostTensor;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.tensorflow.proto.AllocatorMemoryUsed;
@@ -35,23 +29,8 @@ class TfMemoryProfile {
   @Test
   void whereTheStepPeaks() {
     try (Engine e = new TfEngineProvider().create(new EngineOptions("cpu", 2))) {
-      Gpt gpt = new Gpt(ModelConfig.of(49152, 12, 9, 576, 128));
-      Map<String, HostTensor> w = gpt.initialWeights(0);
-      Parameters p = e.createParameters(w, w.keySet());
-      Random r = new Random(2);
-      int[] ids = new int[4 * 128];
-      int[] targets = new int[ids.length];
-      float[] mask = new float[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = r.nextInt(256);
-        targets[i] = r.nextInt(256);
-        mask[i] = 1;
-      }
-      List<HostTensor> batch = List.of(
-          HostTensor.ofInts(ids, 4, 128), HostTensor.ofInts(targets, 4, 128), HostTensor.of(mask, 4, 128));
-      SftObjective sft = new SftObjective();
-      try (TfTrainStep step = (TfTrainStep) e.trainStep(p, (o, pp, in) -> sft.loss(o, gpt, pp, in),
-          AdamW.defaults(), new TrainStepOptions(1f))) {
+      List<HostTensor> batch = TfProfile.randomBatch(4, 128);
+      try (TfTrainStep step = TfProfile.sftStep(e, new Gpt(ModelConfig.of(49152, 12, 9, 576, 128)))) {
         step.run(batch, 1e-3f);
         RunMetadata[] md = new RunMetadata[1];
         step.run(batch, 1e-3f, md);

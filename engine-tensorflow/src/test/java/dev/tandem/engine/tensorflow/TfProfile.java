@@ -31,23 +31,8 @@ class TfProfile {
   @Test
   void profileGptTrainStep() {
     try (Engine e = new TfEngineProvider().create(new EngineOptions("cpu", 2))) {
-      Gpt gpt = new Gpt(ModelConfig.of(261, 4, 4, 128, 64));
-      Map<String, HostTensor> w = gpt.initialWeights(0);
-      Parameters p = e.createParameters(w, w.keySet());
-      Random r = new Random(2);
-      int[] ids = new int[16 * 64];
-      int[] targets = new int[ids.length];
-      float[] mask = new float[ids.length];
-      for (int i = 0; i < ids.length; i++) {
-        ids[i] = r.nextInt(256);
-        targets[i] = r.nextInt(256);
-        mask[i] = 1;
-      }
-      List<HostTensor> batch = List.of(
-          HostTensor.ofInts(ids, 16, 64), HostTensor.ofInts(targets, 16, 64), HostTensor.of(mask, 16, 64));
-      SftObjective sft = new SftObjective();
-      try (TfTrainStep step = (TfTrainStep) e.trainStep(p, (o, pp, in) -> sft.loss(o, gpt, pp, in),
-          AdamW.defaults(), new TrainStepOptions(1f))) {
+      List<HostTensor> batch = randomBatch(16, 64);
+      try (TfTrainStep step = sftStep(e, new Gpt(ModelConfig.of(261, 4, 4, 128, 64)))) {
         for (int i = 0; i < 10; i++) {
           step.run(batch, 1e-3f);
         }
@@ -75,6 +60,28 @@ class TfProfile {
                 en.getKey(), en.getValue()[0] / 1e3 / reps, en.getValue()[1] / reps));
       }
     }
+  }
+
+  /** A full fine-tuning SFT step (AdamW, clipping at 1) of {@code gpt} with its seed-0 weights on {@code e}. */
+  static TfTrainStep sftStep(Engine e, Gpt gpt) {
+    Map<String, HostTensor> w = gpt.initialWeights(0);
+    Parameters p = e.createParameters(w, w.keySet());
+    SftObjective sft = new SftObjective();
+    return (TfTrainStep) e.trainStep(p, (o, pp, in) -> sft.loss(o, gpt, pp, in), AdamW.defaults(), new TrainStepOptions(1f));
+  }
+
+  /** An SFT batch of {@code b x t} random byte ids and targets (seed 2), every position counted. */
+  static List<HostTensor> randomBatch(int b, int t) {
+    Random r = new Random(2);
+    int[] ids = new int[b * t];
+    int[] targets = new int[ids.length];
+    float[] mask = new float[ids.length];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = r.nextInt(256);
+      targets[i] = r.nextInt(256);
+      mask[i] = 1;
+    }
+    return List.of(HostTensor.ofInts(ids, b, t), HostTensor.ofInts(targets, b, t), HostTensor.of(mask, b, t));
   }
 
   /** The op type in a timeline label {@code name = Type(inputs)}. */
