@@ -2,6 +2,7 @@ package dev.tandem.api.optim;
 
 import dev.tandem.api.tensor.Tensor;
 import dev.tandem.api.tensor.TensorOps;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -23,7 +24,15 @@ public final class UpdateRule {
       Map<String, Tensor> params, Map<String, Map<String, Tensor>> state, Tensor gradNorm) {}
 
   /**
-   * Computes new parameters and state.
+   * The global gradient norm and, with a threshold, the factor every gradient is scaled by.
+   *
+   * @param norm the global gradient norm before clipping (scalar)
+   * @param scale {@code min(1, maxGradNorm / (norm + 1e-6))}, or null without clipping
+   */
+  public record Clip(Tensor norm, Tensor scale) {}
+
+  /**
+   * Computes new parameters and state: {@link #clip}, then {@link #update} for each parameter.
    *
    * @param maxGradNorm clip threshold, 0 for none
    */
@@ -36,8 +45,32 @@ public final class UpdateRule {
       Tensor learningRate,
       Tensor step,
       float maxGradNorm) {
+    Clip clip = clip(ops, grads.values(), maxGradNorm);
+    Map<String, Tensor> newParams = new LinkedHashMap<>();
+    Map<String, Map<String, Tensor>> newState = new LinkedHashMap<>();
+    for (Map.Entry<String, Tensor> e : params.entrySet()) {
+      String name = e.getKey();
+      Map<String, Tensor> out = update(
+          ops, optimizer, name, e.getValue(), grads.get(name), clip, state.get(name), learningRate, step);
+      newParams.put(name, out.get("param"));
+      Map<String, Tensor> st = new LinkedHashMap<>();
+      for (String sn : optimizer.stateNames()) {
+        st.put(sn, out.get(sn));
+      }
+      newState.put(name, st);
+    }
+    return new Result(newParams, newState, clip.norm());
+  }
+
+  /**
+   * The global norm of {@code grads} and the clipping factor for {@code maxGradNorm} (0 for none).
+   * An engine that schedules each parameter's update on its own (a graph that updates one
+   * parameter after another, to hold one parameter's temporaries at a time) calls this once and
+   * then {@link #update} per parameter.
+   */
+  public static Clip clip(TensorOps ops, Collection<Tensor> grads, float maxGradNorm) {
     Tensor sq = null;
-    for (Tensor g : grads.values()) {
+    for (Tensor g : grads) {
       Tensor s = ops.sumAll(ops.square(g));
       sq = sq == null ? s : ops.add(sq, s);
     }
@@ -48,26 +81,30 @@ public final class UpdateRule {
       Tensor ratio = ops.mul(ops.add(norm, 1e-6f), 1f / maxGradNorm);
       scale = ops.div(ops.scalar(1f), ops.maximum(ratio, ops.scalar(1f)));
     }
-    Map<String, Tensor> newParams = new LinkedHashMap<>();
-    Map<String, Map<String, Tensor>> newState = new LinkedHashMap<>();
-    for (Map.Entry<String, Tensor> e : params.entrySet()) {
-      String name = e.getKey();
-      Tensor g = grads.get(name);
-      if (g == null) {
-        throw new IllegalArgumentException("no gradient for trainable parameter " + name);
-      }
-      if (scale != null) {
-        g = ops.mul(g, scale);
-      }
-      Map<String, Tensor> out =
-          optimizer.update(ops, e.getValue(), g, state.get(name), learningRate, step);
-      newParams.put(name, out.get("param"));
-      Map<String, Tensor> st = new LinkedHashMap<>();
-      for (String sn : optimizer.stateNames()) {
-        st.put(sn, out.get(sn));
-      }
-      newState.put(name, st);
+    return new Clip(norm, scale);
+  }
+
+  /**
+   * One parameter's update: its gradient scaled by {@code clip}, then {@link Optimizer#update}.
+   * Returns the new value under {@code "param"} and the new state under each of {@link
+   * Optimizer#stateNames()}.
+   *
+   * @throws IllegalArgumentException naming the parameter when {@code grad} is null
+   */
+  public static Map<String, Tensor> update(
+      TensorOps ops,
+      Optimizer optimizer,
+      String name,
+      Tensor param,
+      Tensor grad,
+      Clip clip,
+      Map<String, Tensor> state,
+      Tensor learningRate,
+      Tensor step) {
+    if (grad == null) {
+      throw new IllegalArgumentException("no gradient for trainable parameter " + name);
     }
-    return new Result(newParams, newState, norm);
+    Tensor g = clip.scale() == null ? grad : ops.mul(grad, clip.scale());
+    return optimizer.update(ops, param, g, state, learningRate, step);
   }
 }

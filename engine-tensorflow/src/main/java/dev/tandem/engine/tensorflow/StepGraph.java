@@ -21,12 +21,14 @@ import org.tensorflow.Output;
  * The traced graph of one train step for one input signature.
  *
  * <p>Built as: placeholders for the inputs, the loss function, {@code Graph.addGradients} of the
- * loss with respect to this trace's reads of the trainable variables, then {@link
- * UpdateRule#apply} over reads of the parameters and optimizer state made after every gradient
- * exists (a {@code NoOp}, {@code gradients_done}; else TensorFlow computes what needs no gradient
- * early and holds it through the backward pass). A barrier ({@code NoOp})
- * waits for the loss, the metrics, the gradient norm and every variable read; the assign ops run
- * after it, so a step always computes with the values from before its update.
+ * loss with respect to this trace's reads of the trainable variables, the gradient norm ({@link
+ * UpdateRule#clip}), then {@link UpdateRule#update} for one parameter after another: each reads its
+ * value and optimizer state after the previous one's assigns (the first after a barrier, a {@code
+ * NoOp} that waits for the loss, the metrics and the norm), and each assign waits for every read
+ * of its variable, so a step always computes with the values from before its update. The chain
+ * holds one parameter's temporaries at a time; left to itself TensorFlow computes what needs no
+ * gradient early ({@code beta1 * m}, {@code beta2 * v}) and every new value before the first
+ * assign.
  *
  * @param inputs placeholders of the loss function's inputs
  * @param learningRate scalar placeholder
@@ -71,48 +73,42 @@ record StepGraph(
         values.put(n, t.read(params.variable(n)));
       }
       Map<String, Tensor> grads = gradients(engine, t, loss, names, values);
-      // the update reads the parameters and the optimizer state again, once every gradient exists:
-      // else TensorFlow computes what needs no gradient (beta1 * m, beta2 * v, the weight decay)
-      // as soon as it can, and holds it for every parameter through the backward pass (8-12 bytes a
-      // parameter on top of the peak)
-      OperationBuilder gradientsDone = t.scope().opBuilder("NoOp", "gradients_done");
-      gradientsDone.addControlInput(loss.output().op());
-      grads.values().forEach(g -> gradientsDone.addControlInput(((TfNode) g).output().op()));
-      Operation afterGradients = gradientsDone.build();
-      Map<String, Tensor> current = new LinkedHashMap<>();
-      for (String n : names) {
-        current.put(n, t.readAfter(params.variable(n), afterGradients));
-      }
-      Map<String, Map<String, Tensor>> st = new LinkedHashMap<>();
-      state.forEach((p, vars) -> {
-        Map<String, Tensor> s = new LinkedHashMap<>();
-        vars.forEach((sn, v) -> s.put(sn, t.readAfter(v, afterGradients)));
-        st.put(p, s);
-      });
-      for (String n : names) {
-        st.computeIfAbsent(n, k -> new LinkedHashMap<>());
-      }
+      UpdateRule.Clip clip = UpdateRule.clip(ops, grads.values(), options.maxGradNorm());
+      TfNode gradNorm = t.of(clip.norm());
       TfNode lr = t.placeholder(Shape.scalar(), DType.FLOAT32);
       TfNode step = t.placeholder(Shape.scalar(), DType.FLOAT32);
-      UpdateRule.Result r =
-          UpdateRule.apply(ops, optimizer, current, grads, st, lr, step, options.maxGradNorm());
-      TfNode gradNorm = t.of(r.gradNorm());
 
-      // everything that reads the old values runs before any assign
+      // the update starts once the loss, the metrics and the gradient norm (so every gradient) exist
       OperationBuilder barrier = t.scope().opBuilder("NoOp", "before_update");
       barrier.addControlInput(loss.output().op()).addControlInput(gradNorm.output().op());
       metrics.values().forEach(m -> barrier.addControlInput(m.op()));
-      t.readNodes().forEach(n -> barrier.addControlInput(n.output().op()));
-      t.lateReads().forEach(n -> barrier.addControlInput(n.output().op()));
       Operation ready = barrier.build();
 
+      // One parameter after another: each reads its value and state once the previous one is
+      // assigned, and is assigned once every read of it has run (so a step computes with the values
+      // from before its update). TensorFlow would otherwise compute what it can as early as it can
+      // (beta1 * m, beta2 * v, the decay of every parameter during the backward pass, then every
+      // new value before the first assign): 8-12 bytes a parameter on top of the peak.
       List<Operation> assigns = new ArrayList<>();
+      Operation previous = ready;
       for (String n : names) {
-        assigns.add(assign(t, ready, params.variable(n), r.params().get(n)));
+        TfVariable pv = params.variable(n);
+        Operation after = previous;
+        TfNode current = t.readAfter(pv, after);
         Map<String, TfVariable> vars = state.getOrDefault(n, Map.of());
+        Map<String, Tensor> st = new LinkedHashMap<>();
+        vars.forEach((sn, v) -> st.put(sn, t.readAfter(v, after)));
+        Map<String, Tensor> next = UpdateRule.update(ops, optimizer, n, current, grads.get(n), clip, st, lr, step);
+        OperationBuilder done = t.scope().opBuilder("NoOp", "updated");
+        Operation a = assign(t, ready, pv, next.get("param"), readsOf(t, pv, current));
+        assigns.add(a);
+        done.addControlInput(a);
         for (Map.Entry<String, TfVariable> e : vars.entrySet()) {
-          assigns.add(assign(t, ready, e.getValue(), r.state().get(n).get(e.getKey())));
+          Operation sa = assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), st.get(e.getKey())));
+          assigns.add(sa);
+          done.addControlInput(sa);
         }
+        previous = done.build();
       }
       OperationBuilder group = t.scope().opBuilder("NoOp", "update");
       group.addControlInput(ready);
@@ -153,17 +149,31 @@ record StepGraph(
     return grads;
   }
 
-  private static Operation assign(Trace t, Operation ready, TfVariable v, Tensor value) {
+  /** The reads of {@code v} in this trace: the forward's (if any) and the update's late one. */
+  private static List<TfNode> readsOf(Trace t, TfVariable v, Tensor late) {
+    List<TfNode> reads = new ArrayList<>();
+    TfNode early = t.reads().get(v);
+    if (early != null) {
+      reads.add(early);
+    }
+    if (late != null) {
+      reads.add(t.of(late));
+    }
+    return reads;
+  }
+
+  private static Operation assign(Trace t, Operation ready, TfVariable v, Tensor value, List<TfNode> reads) {
     TfNode n = t.of(value);
     if (!n.shape().equals(v.shape) || n.dtype() != v.dtype) {
       throw new IllegalStateException(
           "the optimizer produced " + n.dtype() + n.shape() + " for '" + v.name + "', which is "
               + v.dtype + v.shape);
     }
-    return t.scope().opBuilder("AssignVariableOp", "assign")
+    OperationBuilder b = t.scope().opBuilder("AssignVariableOp", "assign")
         .addInput(v.handle).addInput(n.output())
         .setAttr("dtype", Conversions.dataType(v.dtype))
-        .addControlInput(ready)
-        .build();
+        .addControlInput(ready);
+    reads.forEach(r -> b.addControlInput(r.output().op()));
+    return b.build();
   }
 }

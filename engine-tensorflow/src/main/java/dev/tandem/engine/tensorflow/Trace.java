@@ -32,7 +32,6 @@ final class Trace {
   private final boolean detached;
   private final TfOps ops;
   private final Map<TfVariable, TfNode> reads = new LinkedHashMap<>();
-  private final List<TfNode> lateReads = new java.util.ArrayList<>();
   private final Map<String, Output<?>> constants = new HashMap<>();
 
   /**
@@ -151,23 +150,12 @@ final class Trace {
     }
     TfNode n = nodeAfter(after, "ReadVariableOp", v.shape, v.dtype,
         b -> b.setAttr("dtype", Conversions.dataType(v.dtype)), v.handle);
-    lateReads.add(n);
     return n;
-  }
-
-  /** The reads made by {@link #readAfter}. */
-  List<TfNode> lateReads() {
-    return lateReads;
   }
 
   /** The variables read so far and their reads, in order of first use. */
   Map<TfVariable, TfNode> reads() {
     return reads;
-  }
-
-  /** The reads made so far. */
-  Collection<TfNode> readNodes() {
-    return reads.values();
   }
 
   /** A constant; small ones are shared within the trace. */
