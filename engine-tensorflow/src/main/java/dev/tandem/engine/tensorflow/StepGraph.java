@@ -22,13 +22,13 @@ import org.tensorflow.Output;
  *
  * <p>Built as: placeholders for the inputs, the loss function, {@code Graph.addGradients} of the
  * loss with respect to this trace's reads of the trainable variables, the gradient norm ({@link
- * UpdateRule#clip}), then {@link UpdateRule#update} for one parameter after another: each reads its
- * value and optimizer state after the previous one's assigns (the first after a barrier, a {@code
- * NoOp} that waits for the loss, the metrics and the norm), and each assign waits for every read
- * of its variable, so a step always computes with the values from before its update. The chain
- * holds one parameter's temporaries at a time; left to itself TensorFlow computes what needs no
- * gradient early ({@code beta1 * m}, {@code beta2 * v}) and every new value before the first
- * assign.
+ * UpdateRule#clip}), then {@link UpdateRule#update} for group after group of parameters (of at
+ * least {@link #GROUP_ELEMENTS} values): a group reads its values and optimizer state after the
+ * previous group's assigns (the first after a barrier, a {@code NoOp} that waits for the loss, the
+ * metrics and the norm), and each assign waits for every read of its variable, so a step always
+ * computes with the values from before its update. The chain holds one group's temporaries at a
+ * time; left to itself TensorFlow computes what needs no gradient early ({@code beta1 * m}, {@code
+ * beta2 * v}) and every new value before the first assign.
  *
  * @param inputs placeholders of the loss function's inputs
  * @param learningRate scalar placeholder
@@ -46,6 +46,9 @@ record StepGraph(
     Map<String, Output<?>> metrics,
     Output<?> gradNorm,
     Operation update) {
+
+  /** The fewest parameter values updated side by side before the next parameters are read. */
+  static final long GROUP_ELEMENTS = 1L << 20;
 
   static StepGraph trace(
       TfEngine engine,
@@ -84,12 +87,16 @@ record StepGraph(
       metrics.values().forEach(m -> barrier.addControlInput(m.op()));
       Operation ready = barrier.build();
 
-      // One parameter after another: each reads its value and state once the previous one is
-      // assigned, and is assigned once every read of it has run (so a step computes with the values
-      // from before its update). TensorFlow would otherwise compute what it can as early as it can
-      // (beta1 * m, beta2 * v, the decay of every parameter during the backward pass, then every
-      // new value before the first assign): 8-12 bytes a parameter on top of the peak.
+      // Group after group of parameters (each group at least GROUP_ELEMENTS values, in order): a
+      // group reads its values and state once the previous group is assigned, and each assign waits
+      // for every read of its variable (so a step computes with the values from before its update).
+      // TensorFlow would otherwise compute what it can as early as it can (beta1 * m, beta2 * v
+      // during the backward pass, then every new value before the first assign): 8-12 bytes a
+      // parameter on top of the peak. Groups rather than single parameters, so that small ones
+      // (norms, biases) still update side by side: one after another cost the tiny GPT 15%.
       List<Operation> assigns = new ArrayList<>();
+      List<Operation> pending = new ArrayList<>();
+      long grouped = 0;
       Operation previous = ready;
       for (String n : names) {
         TfVariable pv = params.variable(n);
@@ -99,17 +106,21 @@ record StepGraph(
         Map<String, Tensor> st = new LinkedHashMap<>();
         vars.forEach((sn, v) -> st.put(sn, t.readAfter(v, after)));
         Map<String, Tensor> next = UpdateRule.update(ops, optimizer, n, current, grads.get(n), clip, st, lr, step);
-        OperationBuilder done = t.scope().opBuilder("NoOp", "updated");
-        Operation a = assign(t, ready, pv, next.get("param"), readsOf(t, pv, current));
-        assigns.add(a);
-        done.addControlInput(a);
+        pending.add(assign(t, ready, pv, next.get("param"), readsOf(t, pv, current)));
         for (Map.Entry<String, TfVariable> e : vars.entrySet()) {
-          Operation sa = assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), st.get(e.getKey())));
-          assigns.add(sa);
-          done.addControlInput(sa);
+          pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), st.get(e.getKey()))));
         }
-        previous = done.build();
+        grouped += pv.shape.size();
+        if (grouped >= GROUP_ELEMENTS) {
+          OperationBuilder done = t.scope().opBuilder("NoOp", "updated");
+          pending.forEach(done::addControlInput);
+          previous = done.build();
+          assigns.addAll(pending);
+          pending.clear();
+          grouped = 0;
+        }
       }
+      assigns.addAll(pending);
       OperationBuilder group = t.scope().opBuilder("NoOp", "update");
       group.addControlInput(ready);
       assigns.forEach(group::addControlInput);

@@ -366,12 +366,7 @@ final class TfOps implements TensorOps {
         o -> o.setAttr("batch_dims", 0L), w.output(), i.output(), t.intScalar(0));
   }
 
-  /**
-   * A gather from {@code x} flattened, at {@code row * depth + index} (INT64, so that {@code x} may
-   * hold more than 2^31 values): its gradient scatters into one tensor the size of {@code x}, where
-   * {@code sum(x * one_hot(index), -1)} held a one-hot of that size through the forward pass and
-   * two more in the backward.
-   */
+  /** {@code sum(x * one_hot(index), -1)}: plain ops with registered gradients. */
   @Override
   public Tensor takeAlongLastAxis(Tensor x, Tensor index) {
     TfNode v = floats("takeAlongLastAxis", x);
@@ -381,22 +376,11 @@ final class TfOps implements TensorOps {
           "takeAlongLastAxis: index shape " + i.shape() + " must be " + v.shape() + " without its last axis");
     }
     int depth = v.shape().dim(-1);
-    int rows = i.shape().size();
-    Output<?> flat = t.op("Reshape", null, v.output(), t.ints(-1)).output(0);
-    Output<?> offsets = t.op("Mul", null,
-        long64(t.op("Range", null, t.intScalar(0), t.intScalar(rows), t.intScalar(1)).output(0)),
-        long64(t.intScalar(depth))).output(0);
-    Output<?> at = t.op("AddV2", null, offsets,
-        long64(t.op("Reshape", null, i.output(), t.ints(-1)).output(0))).output(0);
-    Output<?> taken = t.op("GatherV2", b -> {
-      b.setAttr("batch_dims", 0L);
-      b.addControlInput(t.checkIndices("takeAlongLastAxis", i, depth));
-    }, flat, at, t.intScalar(0)).output(0);
-    return t.node("Reshape", i.shape(), DType.FLOAT32, null, taken, t.ints(i.shape().dims()));
-  }
-
-  private Output<?> long64(Output<?> ints) {
-    return t.op("Cast", b -> b.setAttr("DstT", org.tensorflow.proto.DataType.DT_INT64), ints).output(0);
+    TfNode oneHot = t.nodeAfter(t.checkIndices("takeAlongLastAxis", i, depth), "OneHot", v.shape(),
+        DType.FLOAT32, o -> o.setAttr("axis", -1L),
+        i.output(), t.intScalar(depth), t.constant(HostTensor.scalar(1f)).output(),
+        t.constant(HostTensor.scalar(0f)).output());
+    return sum(mul(v, oneHot), -1, false);
   }
 
   @Override
