@@ -25,10 +25,10 @@ import org.tensorflow.Output;
  * UpdateRule#clip}), then {@link UpdateRule#update} for group after group of parameters (of at
  * least {@link #GROUP_ELEMENTS} values): a group reads its values and optimizer state after the
  * previous group's assigns (the first after a barrier, a {@code NoOp} that waits for the loss, the
- * metrics and the norm), and each assign waits for every read of its variable, so a step always
- * computes with the values from before its update. The chain holds one group's temporaries at a
- * time; left to itself TensorFlow computes what needs no gradient early ({@code beta1 * m}, {@code
- * beta2 * v}) and every new value before the first assign.
+ * metrics and the norm), and so does its use of the gradients; each assign waits for every read of
+ * its variable, so a step always computes with the values from before its update. The update holds
+ * one group's temporaries at a time; left to itself TensorFlow computes what needs no gradient
+ * early ({@code beta1 * m}, {@code beta2 * v}) and every new value before the first assign.
  *
  * @param inputs placeholders of the loss function's inputs
  * @param learningRate scalar placeholder
@@ -87,13 +87,14 @@ record StepGraph(
       metrics.values().forEach(m -> barrier.addControlInput(m.op()));
       Operation ready = barrier.build();
 
-      // Group after group of parameters (each group at least GROUP_ELEMENTS values, in order): a
-      // group reads its values and state once the previous group is assigned, and each assign waits
-      // for every read of its variable (so a step computes with the values from before its update).
-      // TensorFlow would otherwise compute what it can as early as it can (beta1 * m, beta2 * v
-      // during the backward pass, then every new value before the first assign): 8-12 bytes a
-      // parameter on top of the peak. Groups rather than single parameters, so that small ones
-      // (norms, biases) still update side by side: one after another cost the tiny GPT 15%.
+      // Group after group of parameters (in order; each group at least GROUP_ELEMENTS values but
+      // the last): a group reads its values, state and gradients once the previous group is
+      // assigned, and each assign waits for every read of its variable (so a step computes with the
+      // values from before its update). TensorFlow would otherwise compute what it can as early as
+      // it can (beta1 * m, beta2 * v during the backward pass, (1 - beta1) g and g^2 once the norm
+      // exists, then every new value before the first assign): 8-16 bytes a parameter on top of
+      // the peak. Groups rather than single parameters, so that small ones (norms, biases) still
+      // update side by side.
       List<Operation> assigns = new ArrayList<>();
       List<Operation> pending = new ArrayList<>();
       long grouped = 0;
@@ -105,13 +106,15 @@ record StepGraph(
         Map<String, TfVariable> vars = state.getOrDefault(n, Map.of());
         Map<String, Tensor> st = new LinkedHashMap<>();
         vars.forEach((sn, v) -> st.put(sn, t.readAfter(v, after)));
-        Map<String, Tensor> next = UpdateRule.update(ops, optimizer, n, current, grads.get(n), clip, st, lr, step);
+        Map<String, Tensor> next =
+            UpdateRule.update(ops, optimizer, n, current, gated(t, grads.get(n), after), clip, st, lr, step);
         pending.add(assign(t, ready, pv, next.get("param"), readsOf(t, pv, current)));
         for (Map.Entry<String, TfVariable> e : vars.entrySet()) {
-          pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), st.get(e.getKey()))));
+          TfNode read = (TfNode) st.get(e.getKey());
+          pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), read)));
         }
         grouped += pv.shape.size();
-        if (grouped >= GROUP_ELEMENTS) {
+        if (grouped >= GROUP_ELEMENTS && !n.equals(names.get(names.size() - 1))) {
           OperationBuilder done = t.scope().opBuilder("NoOp", "updated");
           pending.forEach(done::addControlInput);
           previous = done.build();
@@ -158,6 +161,15 @@ record StepGraph(
           : new TfNode(t, dx[i], shape, DType.FLOAT32));
     }
     return grads;
+  }
+
+  /** {@code grad} passed on (no copy) only after {@code after}, so that what is computed from it waits too. */
+  private static Tensor gated(Trace t, Tensor grad, Operation after) {
+    if (grad == null) {
+      return null; // UpdateRule.update names the parameter
+    }
+    TfNode g = (TfNode) grad;
+    return t.nodeAfter(after, "Identity", g.shape(), g.dtype(), null, g.output());
   }
 
   /** The reads of {@code v} in this trace: the forward's (if any) and the update's late one. */

@@ -5,11 +5,9 @@ import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.List;
 import java.util.function.Consumer;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
@@ -148,9 +146,8 @@ final class Trace {
     if (detached) {
       return read(v);
     }
-    TfNode n = nodeAfter(after, "ReadVariableOp", v.shape, v.dtype,
+    return nodeAfter(after, "ReadVariableOp", v.shape, v.dtype,
         b -> b.setAttr("dtype", Conversions.dataType(v.dtype)), v.handle);
-    return n;
   }
 
   /** The variables read so far and their reads, in order of first use. */
