@@ -64,9 +64,9 @@ public final class UpdateRule {
 
   /**
    * The global norm of {@code grads} and the clipping factor for {@code maxGradNorm} (0 for none).
-   * An engine that schedules each parameter's update on its own (a graph that updates one
-   * parameter after another, to hold one parameter's temporaries at a time) calls this once and
-   * then {@link #update} per parameter.
+   * An engine that schedules the parameters' updates itself (a graph that updates them group by
+   * group, to hold one group's temporaries at a time) calls this once and then {@link #update} per
+   * parameter.
    */
   public static Clip clip(TensorOps ops, Collection<Tensor> grads, float maxGradNorm) {
     Tensor sq = null;

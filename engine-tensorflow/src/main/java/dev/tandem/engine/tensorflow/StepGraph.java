@@ -99,22 +99,24 @@ record StepGraph(
       List<Operation> pending = new ArrayList<>();
       long grouped = 0;
       Operation previous = ready;
-      for (String n : names) {
+      for (int i = 0; i < names.size(); i++) {
+        String n = names.get(i);
         TfVariable pv = params.variable(n);
         Operation after = previous;
         TfNode current = t.readAfter(pv, after);
         Map<String, TfVariable> vars = state.getOrDefault(n, Map.of());
-        Map<String, Tensor> st = new LinkedHashMap<>();
-        vars.forEach((sn, v) -> st.put(sn, t.readAfter(v, after)));
+        Map<String, TfNode> stateReads = new LinkedHashMap<>();
+        vars.forEach((sn, v) -> stateReads.put(sn, t.readAfter(v, after)));
+        Map<String, Tensor> st = new LinkedHashMap<>(stateReads);
         Map<String, Tensor> next =
             UpdateRule.update(ops, optimizer, n, current, gated(t, grads.get(n), after), clip, st, lr, step);
         pending.add(assign(t, ready, pv, next.get("param"), readsOf(t, pv, current)));
         for (Map.Entry<String, TfVariable> e : vars.entrySet()) {
-          TfNode read = (TfNode) st.get(e.getKey());
-          pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()), readsOf(t, e.getValue(), read)));
+          pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()),
+              readsOf(t, e.getValue(), stateReads.get(e.getKey()))));
         }
         grouped += pv.shape.size();
-        if (grouped >= GROUP_ELEMENTS && !n.equals(names.get(names.size() - 1))) {
+        if (grouped >= GROUP_ELEMENTS && i < names.size() - 1) {
           OperationBuilder done = t.scope().opBuilder("NoOp", "updated");
           pending.forEach(done::addControlInput);
           previous = done.build();
@@ -173,16 +175,9 @@ record StepGraph(
   }
 
   /** The reads of {@code v} in this trace: the forward's (if any) and the update's late one. */
-  private static List<TfNode> readsOf(Trace t, TfVariable v, Tensor late) {
-    List<TfNode> reads = new ArrayList<>();
+  private static List<TfNode> readsOf(Trace t, TfVariable v, TfNode late) {
     TfNode early = t.reads().get(v);
-    if (early != null) {
-      reads.add(early);
-    }
-    if (late != null) {
-      reads.add(t.of(late));
-    }
-    return reads;
+    return early == null ? List.of(late) : List.of(early, late);
   }
 
   private static Operation assign(Trace t, Operation ready, TfVariable v, Tensor value, List<TfNode> reads) {

@@ -6,13 +6,10 @@ import dev.tandem.api.model.Gpt;
 import dev.tandem.api.model.ModelConfig;
 import dev.tandem.api.tensor.HostTensor;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
-import org.tensorflow.proto.AllocatorMemoryUsed;
-import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 
@@ -35,22 +32,13 @@ class TfMemoryProfile {
         RunMetadata[] md = new RunMetadata[1];
         step.run(batch, 1e-3f, md);
         org.junit.jupiter.api.Assumptions.assumeTrue(md[0] != null, "TensorFlow returned no run metadata");
-        List<NodeExecStats> nodes = new ArrayList<>();
-        for (DeviceStepStats d : md[0].getStepStats().getDevStatsList()) {
-          nodes.addAll(d.getNodeStatsList());
-        }
-        nodes.sort(Comparator.comparingLong(NodeExecStats::getAllStartMicros));
+        List<NodeExecStats> nodes = TfTestSupport.nodes(md[0]);
         long peak = 0;
         String at = "";
         List<String> curve = new ArrayList<>();
         for (int i = 0; i < nodes.size(); i++) {
           NodeExecStats n = nodes.get(i);
-          long inUse = 0;
-          long nodePeak = 0;
-          for (AllocatorMemoryUsed m : n.getMemoryList()) {
-            inUse += m.getAllocatorBytesInUse();
-            nodePeak = Math.max(nodePeak, m.getPeakBytes());
-          }
+          long inUse = TfTestSupport.bytesInUse(n);
           if (inUse > peak) {
             peak = inUse;
             at = i + "/" + nodes.size() + " " + n.getNodeName();

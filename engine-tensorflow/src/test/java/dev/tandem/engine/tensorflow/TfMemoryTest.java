@@ -19,8 +19,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.tensorflow.proto.AllocatorMemoryUsed;
-import org.tensorflow.proto.DeviceStepStats;
 import org.tensorflow.proto.NodeExecStats;
 import org.tensorflow.proto.RunMetadata;
 
@@ -151,14 +149,8 @@ class TfMemoryTest {
         step.run(batch, 1e-3f, md);
         assertTrue(md[0] != null, "TensorFlow returned no run metadata");
         long peak = 0;
-        for (DeviceStepStats d : md[0].getStepStats().getDevStatsList()) {
-          for (NodeExecStats node : d.getNodeStatsList()) {
-            long inUse = 0;
-            for (AllocatorMemoryUsed m : node.getMemoryList()) {
-              inUse += m.getAllocatorBytesInUse();
-            }
-            peak = Math.max(peak, inUse);
-          }
+        for (NodeExecStats node : TfTestSupport.nodes(md[0])) {
+          peak = Math.max(peak, TfTestSupport.bytesInUse(node));
         }
         long analytic = 4 * n * bytes;
         assertTrue(peak >= 3 * n * bytes, "the peak " + (peak >> 20) + " MiB does not even count weights and moments");

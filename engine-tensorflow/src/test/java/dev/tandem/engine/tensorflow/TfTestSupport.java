@@ -24,6 +24,25 @@ import java.util.Random;
 final class TfTestSupport {
   private TfTestSupport() {}
 
+  /** Every node a traced run reported, in order of start. */
+  static List<org.tensorflow.proto.NodeExecStats> nodes(org.tensorflow.proto.RunMetadata md) {
+    List<org.tensorflow.proto.NodeExecStats> nodes = new ArrayList<>();
+    for (org.tensorflow.proto.DeviceStepStats d : md.getStepStats().getDevStatsList()) {
+      nodes.addAll(d.getNodeStatsList());
+    }
+    nodes.sort(java.util.Comparator.comparingLong(org.tensorflow.proto.NodeExecStats::getAllStartMicros));
+    return nodes;
+  }
+
+  /** The allocators' bytes in use after a node ran, summed over the allocators it reported. */
+  static long bytesInUse(org.tensorflow.proto.NodeExecStats n) {
+    long inUse = 0;
+    for (org.tensorflow.proto.AllocatorMemoryUsed m : n.getMemoryList()) {
+      inUse += m.getAllocatorBytesInUse();
+    }
+    return inUse;
+  }
+
   /** A CPU engine with one thread, as the tests run on a shared machine. */
   static Engine engine() {
     return new TfEngineProvider().create(new EngineOptions("cpu", 1));
