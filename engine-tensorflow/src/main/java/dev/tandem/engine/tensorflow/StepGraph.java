@@ -6,7 +6,6 @@ import dev.tandem.api.engine.TrainStepOptions;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.optim.UpdateRule;
 import dev.tandem.api.tensor.DType;
-import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
 import java.util.ArrayList;
@@ -159,7 +158,7 @@ record StepGraph(
     for (int i = 0; i < names.size(); i++) {
       Shape shape = values.get(names.get(i)).shape();
       grads.put(names.get(i), dx[i] == null
-          ? t.constant(HostTensor.zeros(shape.dims()))
+          ? t.zeros(shape)
           : new TfNode(t, dx[i], shape, DType.FLOAT32));
     }
     return grads;

@@ -34,6 +34,12 @@ final class TfOps implements TensorOps {
     return t.constant(HostTensor.scalar(value));
   }
 
+  /** A {@code Fill} of 0: the graph holds the shape, not an array of zeros. */
+  @Override
+  public Tensor zeros(int... shape) {
+    return t.zeros(Shape.of(shape));
+  }
+
   // ---- elementwise, binary --------------------------------------------------------------------
 
   @Override

@@ -51,7 +51,7 @@ final class TfTrainStep implements TrainStep {
     this.options = options;
     if (!optimizer.stateNames().isEmpty()) {
       Scope scope = engine.newScope("optimizer");
-      Map<TfVariable, HostTensor> zeros = new LinkedHashMap<>();
+      List<TfVariable> zeros = new ArrayList<>();
       for (String p : params.names()) {
         if (!params.trainable().contains(p)) {
           continue;
@@ -60,11 +60,13 @@ final class TfTrainStep implements TrainStep {
         for (String s : optimizer.stateNames()) {
           TfVariable v = TfVariable.create(scope, s + "/" + p, params.shape(p), DType.FLOAT32);
           st.put(s, v);
-          zeros.put(v, HostTensor.zeros(params.shape(p).dims()));
+          zeros.add(v);
         }
         state.put(p, st);
       }
-      TfVariable.assign(engine, zeros);
+      // moments start at zero inside TensorFlow: host arrays of zeros would grow the Java heap by
+      // twice the model's size, and G1 keeps that memory committed through training
+      TfVariable.assignZeros(engine, zeros);
     }
   }
 

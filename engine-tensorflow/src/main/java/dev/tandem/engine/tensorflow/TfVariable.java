@@ -11,6 +11,9 @@ import org.tensorflow.Output;
 import org.tensorflow.Result;
 import org.tensorflow.Session;
 import org.tensorflow.op.Scope;
+import org.tensorflow.proto.DataType;
+import org.tensorflow.types.TFloat32;
+import org.tensorflow.types.TInt64;
 
 /**
  * A TensorFlow resource variable in the engine's graph, with the ops to set it from the host (a
@@ -82,6 +85,38 @@ final class TfVariable {
     } finally {
       feeds.forEach(org.tensorflow.Tensor::close);
     }
+  }
+
+  /**
+   * Sets each of {@code vars} (FLOAT32) to zeros inside TensorFlow, a {@code Fill} per variable, in
+   * one run: no host array is made or fed, so the Java heap does not grow by their size.
+   */
+  static void assignZeros(TfEngine engine, List<TfVariable> vars) {
+    if (vars.isEmpty()) {
+      return;
+    }
+    engine.variablesChanged();
+    Scope s = engine.newScope("zeros");
+    Session.Runner r = engine.session().runner();
+    try (TFloat32 zero = TFloat32.scalarOf(0f)) {
+      for (TfVariable v : vars) {
+        if (v.dtype != DType.FLOAT32) {
+          throw new IllegalArgumentException("variable '" + v.name + "' is " + v.dtype + ", not FLOAT32");
+        }
+        Scope vs = s.withSubScope(Trace.opName(v.name));
+        long[] dims = Conversions.tfShape(v.shape).asArray();
+        try (TInt64 d = TInt64.vectorOf(dims)) {
+          Output<?> shape =
+              vs.opBuilder("Const", "shape").setAttr("value", d).setAttr("dtype", DataType.DT_INT64).build().output(0);
+          Output<?> z =
+              vs.opBuilder("Const", "zero").setAttr("value", zero).setAttr("dtype", DataType.DT_FLOAT).build().output(0);
+          Output<?> fill = vs.opBuilder("Fill", "fill").addInput(shape).addInput(z).build().output(0);
+          r.addTarget(vs.opBuilder("AssignVariableOp", "assign").addInput(v.handle).addInput(fill)
+              .setAttr("dtype", DataType.DT_FLOAT).build());
+        }
+      }
+    }
+    r.run().close();
   }
 
   /** The op that reads the value for the host. */

@@ -165,6 +165,12 @@ final class Trace {
     return new TfNode(this, constants.computeIfAbsent(key, k -> makeConstant(h)), h.shape(), h.dtype());
   }
 
+  /** Float zeros of {@code shape} as a {@code Fill}: the graph holds the shape and one scalar, not the array. */
+  TfNode zeros(Shape shape) {
+    Output<?> fill = op("Fill", null, ints(shape.dims()), constant(HostTensor.scalar(0f)).output()).output(0);
+    return new TfNode(this, fill, shape, DType.FLOAT32);
+  }
+
   /** An INT32 vector constant, e.g. a shape or a permutation. */
   Output<?> ints(int... values) {
     return constant(HostTensor.ofInts(values.clone(), values.length)).output();
