@@ -168,6 +168,33 @@ public abstract class TrainingConformance extends OpsGradientConformance {
     }
   }
 
+  /**
+   * A trainable parameter the loss does not use, and one it reaches only through a cast to integers
+   * (no gradient flows back), get zero gradients: without weight decay neither moves, and the step
+   * runs.
+   */
+  @Test
+  void parametersTheLossDoesNotDifferentiateGetZeroGradients() {
+    Map<String, HostTensor> init = new LinkedHashMap<>();
+    init.put("W", w0);
+    init.put("unused", b0);
+    init.put("cast", b0);
+    Parameters p = engine.createParameters(init, init.keySet());
+    LossFunction loss =
+        (o, params, in) -> {
+          Tensor rounded = o.cast(o.cast(params.get("cast"), dev.tandem.api.tensor.DType.INT32),
+              dev.tandem.api.tensor.DType.FLOAT32);
+          return LossOutput.of(o.add(o.sumAll(o.square(params.get("W"))), o.sumAll(rounded)));
+        };
+    try (TrainStep step = engine.trainStep(p, loss, new AdamW(0.9f, 0.999f, 1e-8f, 0f), new TrainStepOptions(0f))) {
+      step.run(List.of(), LR);
+      step.run(List.of(), LR);
+      assertEquals(b0, p.read("unused"), "a parameter the loss does not use changed");
+      assertEquals(b0, p.read("cast"), "a parameter without a gradient path changed");
+      assertTrue(!w0.equals(p.read("W")), "trainable parameter did not change");
+    }
+  }
+
   @Test
   void evaluateChangesNothingAndMatchesRun() {
     Parameters p = quadraticParams();

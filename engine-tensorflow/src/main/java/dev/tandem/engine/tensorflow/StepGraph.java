@@ -8,10 +8,16 @@ import dev.tandem.api.optim.UpdateRule;
 import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.Shape;
 import dev.tandem.api.tensor.Tensor;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.tensorflow.GraphOperation;
 import org.tensorflow.Operation;
 import org.tensorflow.OperationBuilder;
 import org.tensorflow.Output;
@@ -146,22 +152,57 @@ record StepGraph(
     return t.of(t.ops().cast(s, DType.FLOAT32)).output();
   }
 
-  /** Gradients of the loss for each trainable read; zeros where the loss does not depend on one. */
+  /**
+   * Gradients of the loss for each trainable read; zeros where the loss does not depend on one: a
+   * read the loss is not computed from (TensorFlow refuses to differentiate towards those, so they
+   * are left out of the request) or one whose every path has no gradient (a cast to integers).
+   */
   private static Map<String, Tensor> gradients(
       TfEngine engine, Trace t, TfNode loss, List<String> names, Map<String, Tensor> values) {
     Map<String, Tensor> grads = new LinkedHashMap<>();
     if (names.isEmpty()) {
       return grads;
     }
-    Output<?>[] xs = names.stream().map(n -> ((TfNode) values.get(n)).output()).toArray(Output<?>[]::new);
-    Output<?>[] dx = engine.graph().addGradients(loss.output(), xs);
-    for (int i = 0; i < names.size(); i++) {
-      Shape shape = values.get(names.get(i)).shape();
-      grads.put(names.get(i), dx[i] == null
-          ? t.zeros(shape)
-          : new TfNode(t, dx[i], shape, DType.FLOAT32));
+    Set<GraphOperation> from = ancestors(loss.output());
+    List<String> reached = names.stream()
+        .filter(n -> from.contains((GraphOperation) ((TfNode) values.get(n)).output().op()))
+        .toList();
+    Output<?>[] xs = reached.stream().map(n -> ((TfNode) values.get(n)).output()).toArray(Output<?>[]::new);
+    Output<?>[] dx = xs.length == 0 ? new Output<?>[0] : engine.graph().addGradients(loss.output(), xs);
+    Map<String, Output<?>> byName = new HashMap<>();
+    for (int i = 0; i < reached.size(); i++) {
+      if (dx[i] != null && !isNull(dx[i])) {
+        byName.put(reached.get(i), dx[i]);
+      }
+    }
+    for (String n : names) {
+      Shape shape = values.get(n).shape();
+      Output<?> g = byName.get(n);
+      grads.put(n, g == null ? t.zeros(shape) : new TfNode(t, g, shape, DType.FLOAT32));
     }
     return grads;
+  }
+
+  /** Whether TensorFlow Java wrapped a missing gradient (a null native operation) in an {@code Output}. */
+  private static boolean isNull(Output<?> o) {
+    var handle = ((GraphOperation) o.op()).getUnsafeNativeHandle();
+    return handle == null || handle.isNull();
+  }
+
+  /** The ops {@code out} is computed from through data inputs (control inputs carry no gradient). */
+  private static Set<GraphOperation> ancestors(Output<?> out) {
+    Set<GraphOperation> seen = new HashSet<>();
+    Deque<GraphOperation> todo = new ArrayDeque<>();
+    todo.push((GraphOperation) out.op());
+    while (!todo.isEmpty()) {
+      GraphOperation op = todo.pop();
+      if (seen.add(op)) {
+        for (int i = 0; i < op.numInputs(); i++) {
+          todo.push((GraphOperation) op.input(i).op());
+        }
+      }
+    }
+    return seen;
   }
 
   /** {@code grad} passed on (no copy) only after {@code after}, so that what is computed from it waits too. */

@@ -134,7 +134,7 @@ class TfMemoryTest {
           AdamW.defaults(), new TrainStepOptions(1f))) {
         long allocated = threads.getThreadAllocatedBytes(id) - before;
         assertTrue(allocated < 4L << 20,
-            "creating the train step allocated " + (allocated >> 20) + " MiB of Java heap");
+            "creating the train step allocated " + (allocated >> 10) + " KiB of Java heap");
         Map<String, HostTensor> state = step.state();
         int moments = 0;
         for (Map.Entry<String, HostTensor> s : state.entrySet()) {
