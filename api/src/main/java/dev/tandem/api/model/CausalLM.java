@@ -53,7 +53,7 @@ public interface CausalLM {
    * @param targets {@code [B, T]} INT32
    */
   default Tensor tokenLogProbs(TensorOps ops, Parameters p, Tensor ids, Tensor targets) {
-    return ops.logSoftmaxAt(forward(ops, p, ids, null, null), targets);
+    return ops.takeAlongLastAxis(ops.logSoftmax(forward(ops, p, ids, null, null), -1), targets);
   }
 
   /**

@@ -88,13 +88,13 @@ public interface LayeredLM extends CausalLM {
     long perPosition = (long) b * config().vocabSize();
     int step = (int) Math.max(1, Math.min(t, LOGIT_CHUNK_ELEMENTS / perPosition));
     if (step >= t) {
-      return ops.logSoftmaxAt(head(ops, p, x), targets);
+      return ops.takeAlongLastAxis(ops.logSoftmax(head(ops, p, x), -1), targets);
     }
     List<Tensor> parts = new java.util.ArrayList<>();
     for (int s = 0; s < t; s += step) {
       Tensor xs = ops.slice(x, 1, s, Math.min(t, s + step));
       Tensor ts = ops.slice(targets, 1, s, Math.min(t, s + step));
-      parts.add(ops.tidy(() -> ops.logSoftmaxAt(head(ops, p, xs), ts)));
+      parts.add(ops.tidy(() -> ops.takeAlongLastAxis(ops.logSoftmax(head(ops, p, xs), -1), ts)));
     }
     return ops.concat(parts, 1);
   }

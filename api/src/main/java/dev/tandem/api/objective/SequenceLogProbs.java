@@ -19,7 +19,7 @@ public final class SequenceLogProbs {
    * @param mask {@code [B, T]} FLOAT32
    */
   public static Tensor perToken(TensorOps ops, Tensor logits, Tensor targets, Tensor mask) {
-    return ops.mul(ops.logSoftmaxAt(logits, targets), mask);
+    return ops.mul(ops.takeAlongLastAxis(ops.logSoftmax(logits, -1), targets), mask);
   }
 
   /**

@@ -236,19 +236,6 @@ public interface TensorOps {
   Tensor takeAlongLastAxis(Tensor x, Tensor index);
 
   /**
-   * Target log-probabilities: the log-softmax of {@code logits} ({@code S + [V]}) over its last
-   * axis, read at the {@link DType#INT32} {@code index} (shape {@code S}, each in {@code [0, V)}).
-   * The result has shape {@code S}; only {@code logits} gets a gradient ({@code onehot - softmax}
-   * times the incoming gradient). The default is {@code takeAlongLastAxis(logSoftmax(logits, -1),
-   * index)}; an engine may run one fused kernel instead (TensorFlow's cross-entropy op, whose
-   * backward pass holds one {@code [.., V]} tensor rather than the log-softmax, a one-hot matrix
-   * and their products: at a 49,152-word vocabulary that is 100 MB apiece for 512 positions).
-   */
-  default Tensor logSoftmaxAt(Tensor logits, Tensor index) {
-    return takeAlongLastAxis(logSoftmax(logits, -1), index);
-  }
-
-  /**
    * Selects {@code a} where {@code mask} is non-zero and {@code b} elsewhere; the three broadcast
    * together. The mask gets no gradient.
    */

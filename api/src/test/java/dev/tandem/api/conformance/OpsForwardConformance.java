@@ -360,20 +360,6 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
         randomInts(r, 5, 2, 3));
     add(
         cs,
-        "logSoftmaxAt [2,3,5]",
-        (o, in) -> o.logSoftmaxAt(in.get(0), in.get(1)),
-        x -> x.get(0).logSoftmax(-1).takeAlongLastAxis(x.get(1)),
-        uniform(r, -4, 4, 2, 3, 5),
-        randomInts(r, 5, 2, 3));
-    add(
-        cs,
-        "logSoftmaxAt [6], large logits",
-        (o, in) -> o.logSoftmaxAt(in.get(0), in.get(1)),
-        x -> x.get(0).logSoftmax(-1).takeAlongLastAxis(x.get(1)),
-        HostTensor.of(new float[] {80f, -70f, 3f, 95f, 0f, -1f}, 6),
-        HostTensor.ofInts(new int[] {1}));
-    add(
-        cs,
         "takeAlongLastAxis [4,6]",
         (o, in) -> o.takeAlongLastAxis(in.get(0), in.get(1)),
         x -> x.get(0).takeAlongLastAxis(x.get(1)),

@@ -213,18 +213,6 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
         List.of(randomInts(r, 5, 2, 3)));
     add(
         cs,
-        "logSoftmaxAt [2,3,5]",
-        (o, x, k) -> o.logSoftmaxAt(x.get(0), k.get(0)),
-        w(uniform(r, -2, 2, 2, 3, 5)),
-        List.of(randomInts(r, 5, 2, 3)));
-    add(
-        cs,
-        "logSoftmaxAt [7]",
-        (o, x, k) -> o.logSoftmaxAt(x.get(0), k.get(0)),
-        w(uniform(r, -2, 2, 7)),
-        List.of(HostTensor.ofInts(new int[] {3})));
-    add(
-        cs,
         "where (a and b)",
         (o, x, k) -> o.where(k.get(0), x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 3, 4), uniform(r, -1, 1, 3, 1)),

@@ -389,34 +389,6 @@ final class TfOps implements TensorOps {
     return sum(mul(v, oneHot), -1, false);
   }
 
-  /**
-   * One {@code SoftmaxCrossEntropyWithLogits} over the positions as rows, against a one-hot of
-   * {@code index}: its second output, {@code softmax - onehot}, is all the backward pass keeps, where
-   * the composite kept the log-softmax and the one-hot and built four {@code [.., V]} tensors more.
-   */
-  @Override
-  public Tensor logSoftmaxAt(Tensor logits, Tensor index) {
-    TfNode v = floats("logSoftmaxAt", logits);
-    TfNode i = ints("logSoftmaxAt", index);
-    Shape rows = ShapeRules.head(v.shape(), Math.max(0, v.shape().rank() - 1));
-    if (v.shape().rank() < 1 || !rows.equals(i.shape())) {
-      throw new IllegalArgumentException(
-          "logSoftmaxAt: index shape " + i.shape() + " must be " + v.shape() + " without its last axis");
-    }
-    int depth = v.shape().dim(-1);
-    int n = rows.size();
-    TfNode flat = t.of(reshape(v, n, depth));
-    TfNode flatIndex = t.of(reshape(i, n));
-    TfNode oneHot = t.nodeAfter(t.checkIndices("logSoftmaxAt", flatIndex, depth), "OneHot", Shape.of(n, depth),
-        // made once the logits exist: depending on the targets only, it would be made at the start
-        // of the step and held through the whole forward pass
-        DType.FLOAT32, o -> o.setAttr("axis", -1L).addControlInput(flat.output().op()),
-        flatIndex.output(), t.intScalar(depth), t.constant(HostTensor.scalar(1f)).output(),
-        t.constant(HostTensor.scalar(0f)).output());
-    Output<?> loss = t.op("SoftmaxCrossEntropyWithLogits", null, flat.output(), oneHot.output()).output(0);
-    return reshape(neg(new TfNode(t, loss, Shape.of(n), DType.FLOAT32)), rows.dims());
-  }
-
   @Override
   public Tensor where(Tensor mask, Tensor a, Tensor b) {
     TfNode m = t.of(mask);

@@ -134,7 +134,7 @@ class TfEngineTest {
           targets[5] = -1;
           List<HostTensor> badTargets = List.of(good.get(0), HostTensor.ofInts(targets, 2, 8), good.get(2));
           x = assertThrows(RuntimeException.class, () -> step.evaluate(badTargets));
-          assertTrue(x.getMessage().contains("logSoftmaxAt: an index is outside [0, 23)"), x.getMessage());
+          assertTrue(x.getMessage().contains("takeAlongLastAxis: an index is outside [0, 23)"), x.getMessage());
           assertEquals(1, step.updates());
         }
       }
