@@ -1,6 +1,7 @@
 package dev.tandem.api.conformance;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import dev.tandem.api.optim.AdamW;
 import dev.tandem.api.optim.Optimizer;
 import dev.tandem.api.optim.RmsProp;
 import dev.tandem.api.optim.Sgd;
+import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
 import java.util.HashMap;
@@ -163,7 +165,7 @@ public abstract class TrainingConformance extends OpsGradientConformance {
       step.run(List.of(), LR);
       step.run(List.of(), LR);
       assertEquals(b0, p.read("F"), "frozen parameter changed");
-      assertTrue(!w0.equals(p.read("W")), "trainable parameter did not change");
+      assertNotEquals(w0, p.read("W"), "trainable parameter did not change");
       assertEquals(Set.of("m/W", "v/W", "updates"), step.state().keySet());
     }
   }
@@ -182,16 +184,16 @@ public abstract class TrainingConformance extends OpsGradientConformance {
     Parameters p = engine.createParameters(init, init.keySet());
     LossFunction loss =
         (o, params, in) -> {
-          Tensor rounded = o.cast(o.cast(params.get("cast"), dev.tandem.api.tensor.DType.INT32),
-              dev.tandem.api.tensor.DType.FLOAT32);
+          Tensor rounded = o.cast(o.cast(params.get("cast"), DType.INT32), DType.FLOAT32);
           return LossOutput.of(o.add(o.sumAll(o.square(params.get("W"))), o.sumAll(rounded)));
         };
-    try (TrainStep step = engine.trainStep(p, loss, new AdamW(0.9f, 0.999f, 1e-8f, 0f), new TrainStepOptions(0f))) {
+    AdamW noDecay = new AdamW(0.9f, 0.999f, 1e-8f, 0f);
+    try (TrainStep step = engine.trainStep(p, loss, noDecay, new TrainStepOptions(0f))) {
       step.run(List.of(), LR);
       step.run(List.of(), LR);
       assertEquals(b0, p.read("unused"), "a parameter the loss does not use changed");
       assertEquals(b0, p.read("cast"), "a parameter without a gradient path changed");
-      assertTrue(!w0.equals(p.read("W")), "trainable parameter did not change");
+      assertNotEquals(w0, p.read("W"), "trainable parameter did not change");
     }
   }
 
@@ -278,7 +280,7 @@ public abstract class TrainingConformance extends OpsGradientConformance {
   }
 
   private static HostTensor copy(HostTensor h) {
-    return h.dtype() == dev.tandem.api.tensor.DType.FLOAT32
+    return h.dtype() == DType.FLOAT32
         ? HostTensor.of(h.floats().clone(), h.shape().dims())
         : HostTensor.ofInts(h.ints().clone(), h.shape().dims());
   }

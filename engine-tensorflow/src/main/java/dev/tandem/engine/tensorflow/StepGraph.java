@@ -26,7 +26,8 @@ import org.tensorflow.Output;
  * The traced graph of one train step for one input signature.
  *
  * <p>Built as: placeholders for the inputs, the loss function, {@code Graph.addGradients} of the
- * loss with respect to this trace's reads of the trainable variables, the gradient norm ({@link
+ * loss with respect to this trace's reads of the trainable variables the loss is computed from
+ * (zeros for the others), the gradient norm ({@link
  * UpdateRule#clip}), then {@link UpdateRule#update} for group after group of parameters (of at
  * least {@link #GROUP_ELEMENTS} values): a group reads its values and optimizer state after the
  * previous group's assigns (the first after a barrier, a {@code NoOp} that waits for the loss, the
