@@ -111,15 +111,14 @@ record StepGraph(
         Operation after = previous;
         TfNode current = t.readAfter(pv, after);
         Map<String, TfVariable> vars = state.getOrDefault(n, Map.of());
-        Map<String, TfNode> stateReads = new LinkedHashMap<>();
+        Map<String, Tensor> stateReads = new LinkedHashMap<>();
         vars.forEach((sn, v) -> stateReads.put(sn, t.readAfter(v, after)));
-        Map<String, Tensor> st = new LinkedHashMap<>(stateReads);
         Map<String, Tensor> next =
-            UpdateRule.update(ops, optimizer, n, current, gated(t, grads.get(n), after), clip, st, lr, step);
+            UpdateRule.update(ops, optimizer, n, current, gated(t, grads.get(n), after), clip, stateReads, lr, step);
         pending.add(assign(t, ready, pv, next.get("param"), readsOf(t, pv, current)));
         for (Map.Entry<String, TfVariable> e : vars.entrySet()) {
           pending.add(assign(t, ready, e.getValue(), next.get(e.getKey()),
-              readsOf(t, e.getValue(), stateReads.get(e.getKey()))));
+              readsOf(t, e.getValue(), (TfNode) stateReads.get(e.getKey()))));
         }
         grouped += pv.shape.size();
         if (grouped >= GROUP_ELEMENTS && i < names.size() - 1) {
@@ -160,22 +159,24 @@ record StepGraph(
    */
   private static Map<String, Tensor> gradients(
       TfEngine engine, Trace t, TfNode loss, List<String> names, Map<String, Tensor> values) {
-    Map<String, Tensor> grads = new LinkedHashMap<>();
-    if (names.isEmpty()) {
-      return grads;
-    }
     Set<GraphOperation> from = ancestors(loss.output());
-    List<String> reached = names.stream()
-        .filter(n -> from.contains((GraphOperation) ((TfNode) values.get(n)).output().op()))
-        .toList();
-    Output<?>[] xs = reached.stream().map(n -> ((TfNode) values.get(n)).output()).toArray(Output<?>[]::new);
-    Output<?>[] dx = xs.length == 0 ? new Output<?>[0] : engine.graph().addGradients(loss.output(), xs);
+    List<String> reached = new ArrayList<>();
+    List<Output<?>> xs = new ArrayList<>();
+    for (String n : names) {
+      Output<?> read = ((TfNode) values.get(n)).output();
+      if (from.contains((GraphOperation) read.op())) {
+        reached.add(n);
+        xs.add(read);
+      }
+    }
+    Output<?>[] dx = xs.isEmpty() ? new Output<?>[0] : engine.graph().addGradients(loss.output(), xs.toArray(Output<?>[]::new));
     Map<String, Output<?>> byName = new HashMap<>();
     for (int i = 0; i < reached.size(); i++) {
       if (dx[i] != null && !isNull(dx[i])) {
         byName.put(reached.get(i), dx[i]);
       }
     }
+    Map<String, Tensor> grads = new LinkedHashMap<>();
     for (String n : names) {
       Shape shape = values.get(n).shape();
       Output<?> g = byName.get(n);

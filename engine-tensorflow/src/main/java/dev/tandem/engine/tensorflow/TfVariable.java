@@ -105,22 +105,21 @@ final class TfVariable {
     engine.variablesChanged();
     Scope s = engine.newScope("zeros");
     Session.Runner r = engine.session().runner();
-    try (TFloat32 zero = TFloat32.scalarOf(0f)) {
-      for (TfVariable v : vars) {
-        if (v.dtype != DType.FLOAT32) {
-          throw new IllegalArgumentException("variable '" + v.name + "' is " + v.dtype + ", not FLOAT32");
-        }
-        String base = Trace.opName(v.name);
-        long[] dims = Conversions.tfShape(v.shape).asArray();
-        try (TInt64 d = TInt64.vectorOf(dims)) {
-          Output<?> shape =
-              s.opBuilder("Const", base + "_shape").setAttr("value", d).setAttr("dtype", DataType.DT_INT64).build().output(0);
-          Output<?> z =
-              s.opBuilder("Const", base + "_zero").setAttr("value", zero).setAttr("dtype", DataType.DT_FLOAT).build().output(0);
-          Output<?> fill = s.opBuilder("Fill", base + "_fill").addInput(shape).addInput(z).build().output(0);
-          r.addTarget(s.opBuilder("AssignVariableOp", base + "_zeroed").addInput(v.handle).addInput(fill)
-              .setAttr("dtype", DataType.DT_FLOAT).build());
-        }
+    Output<?> zero;
+    try (TFloat32 z = TFloat32.scalarOf(0f)) {
+      zero = s.opBuilder("Const", "zero").setAttr("value", z).setAttr("dtype", DataType.DT_FLOAT).build().output(0);
+    }
+    for (TfVariable v : vars) {
+      if (v.dtype != DType.FLOAT32) {
+        throw new IllegalArgumentException("variable '" + v.name + "' is " + v.dtype + ", not FLOAT32");
+      }
+      String base = Trace.opName(v.name);
+      try (TInt64 d = TInt64.vectorOf(Conversions.tfShape(v.shape).asArray())) {
+        Output<?> shape =
+            s.opBuilder("Const", base + "_shape").setAttr("value", d).setAttr("dtype", DataType.DT_INT64).build().output(0);
+        Output<?> fill = s.opBuilder("Fill", base + "_fill").addInput(shape).addInput(zero).build().output(0);
+        r.addTarget(s.opBuilder("AssignVariableOp", base + "_zeroed").addInput(v.handle).addInput(fill)
+            .setAttr("dtype", DataType.DT_FLOAT).build());
       }
     }
     r.run().close();

@@ -10,6 +10,7 @@ import dev.tandem.api.engine.Parameters;
 import dev.tandem.api.engine.TrainStep;
 import dev.tandem.api.engine.TrainStepOptions;
 import dev.tandem.api.optim.AdamW;
+import dev.tandem.api.tensor.DType;
 import dev.tandem.api.tensor.HostTensor;
 import dev.tandem.api.tensor.Tensor;
 import java.util.HashMap;
@@ -138,7 +139,7 @@ class TfMemoryTest {
         Map<String, HostTensor> state = step.state();
         int moments = 0;
         for (Map.Entry<String, HostTensor> s : state.entrySet()) {
-          if (s.getValue().dtype() == dev.tandem.api.tensor.DType.FLOAT32 && s.getValue().shape().size() == rows * cols) {
+          if (s.getValue().dtype() == DType.FLOAT32 && s.getValue().shape().size() == rows * cols) {
             moments++;
             for (float v : s.getValue().floats()) {
               if (v != 0f) {
