@@ -1,6 +1,7 @@
 package dev.tandem.engine.tensorflow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,34 @@ class TfEngineProviderTest {
         assertThrows(EngineUnavailableException.class, () -> p.create(new EngineOptions("gpu", 0)));
     assertTrue(e.getMessage().contains("no GPU"), e.getMessage());
     assertTrue(e.getMessage().contains("tensorflow-core-native-1.1.0-linux-x86_64.jar"), e.getMessage());
+  }
+
+  @Test
+  void grapplerIsOffUnlessAskedFor() {
+    EngineOptions o = new EngineOptions("cpu", 2);
+    for (boolean xla : new boolean[] {false, true}) {
+      assertTrue(TfEngineProvider.config(o, false, xla, false).getGraphOptions().getRewriteOptions().getDisableMetaOptimizer(),
+          "Grappler cost 0.25-0.5 GB of training peak at SmolLM2's shape and ~14 s before a first step (TfEngineProvider.config)");
+      assertFalse(TfEngineProvider.config(o, false, xla, true).getGraphOptions().getRewriteOptions().getDisableMetaOptimizer());
+      assertEquals(xla, TfEngineProvider.config(o, false, xla, false).getGraphOptions().getOptimizerOptions().getCpuGlobalJit());
+    }
+    String old = System.getProperty(TfEngineProvider.GRAPPLER_PROPERTY);
+    try {
+      System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, "true");
+      assertTrue(TfEngineProvider.grapplerEnabled());
+      System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, "false");
+      assertFalse(TfEngineProvider.grapplerEnabled());
+      if (System.getenv(TfEngineProvider.GRAPPLER_ENV) == null) {
+        System.clearProperty(TfEngineProvider.GRAPPLER_PROPERTY);
+        assertFalse(TfEngineProvider.grapplerEnabled(), "off by default");
+      }
+    } finally {
+      if (old == null) {
+        System.clearProperty(TfEngineProvider.GRAPPLER_PROPERTY);
+      } else {
+        System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, old);
+      }
+    }
   }
 
   @Test
