@@ -78,11 +78,16 @@ public final class TfEngineProvider implements EngineProvider {
 
   @Override
   public Engine create(EngineOptions options) {
-    return create(options, xlaEnabled());
+    return create(options, xlaEnabled(), grapplerEnabled());
   }
 
   /** As {@link #create(EngineOptions)}, with XLA compilation on or off. */
   Engine create(EngineOptions options, boolean xla) {
+    return create(options, xla, grapplerEnabled());
+  }
+
+  /** As {@link #create(EngineOptions)}, with XLA compilation and Grappler on or off. */
+  Engine create(EngineOptions options, boolean xla, boolean grappler) {
     Availability a = availability();
     if (!a.available()) {
       throw new EngineUnavailableException("engine '" + NAME + "' is unavailable: " + a.reason());
@@ -102,11 +107,11 @@ public final class TfEngineProvider implements EngineProvider {
               + " CPU-only; use classifier linux-x86_64-gpu with CUDA, or --device cpu)");
     }
     LOG.debug("TensorFlow {}: device {}, threads {}, XLA {}, Grappler {}", org.tensorflow.TensorFlow.version(),
-        gpu ? "gpu:0" : "cpu", options.threads() == 0 ? "default" : options.threads(), xla, grapplerEnabled());
+        gpu ? "gpu:0" : "cpu", options.threads() == 0 ? "default" : options.threads(), xla, grappler);
     if (ADVISED.compareAndSet(false, true)) {
       dev.tandem.api.bench.HostMemory.hugePagesAdvice().ifPresent(advice -> LOG.info("TensorFlow engine: {}", advice));
     }
-    return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla, grapplerEnabled()), xla);
+    return new TfEngine(gpu ? "gpu:0" : "cpu", config(options, gpu, xla, grappler), xla);
   }
 
   /**
@@ -115,13 +120,13 @@ public final class TfEngineProvider implements EngineProvider {
    * unless used, XLA auto-clustering when {@code xla} is true, and Grappler only when {@code
    * grappler} is true.
    *
-   * <p>Grappler, TensorFlow's graph rewriter, is off by default: the traced graphs reach it with
-   * static shapes and fused ops already, so it had little to rewrite, but it cost memory and time.
-   * SmolLM2-135M's shape, 30 layers, batch 4 x 128, 2 threads: training peak RSS 4.30 / 4.33 GB
-   * without it against 4.77 / 4.84 GB with it (no XLA), 4.79 / 4.83 against 5.04 / 5.06 GB (XLA),
-   * at the same speed within the machine's noise; its passes ran about 14 s before the first step
-   * of an AdamW step over 546 small parameters (first step 3.9 s without, 19.7 s with), its
-   * constant folding adding some 283,000 control edges there.
+   * <p>Grappler, TensorFlow's graph rewriter, is off by default: the traced graphs have static
+   * shapes, and Grappler cost memory and time (measured on the CPU build only). SmolLM2-135M's
+   * shape, 30 layers, batch 4 x 128, 2 threads: training peak RSS 4.30 / 4.33 GB without it against
+   * 4.77 / 4.84 GB with it (no XLA), 4.79 / 4.83 against 5.04 / 5.06 GB (XLA), at the same speed
+   * within the machine's noise; the tiny GPT's step may be slower without it. Its passes ran about
+   * 14 s before the first step of an AdamW step over 546 small parameters (first step 3.9 s without,
+   * 19.7 s with), its constant folding adding some 283,000 control edges there.
    *
    * <p>TensorFlow creates its CPU thread pools once per process, with the settings of the first
    * session: the thread count of later engines in the same JVM has no effect.
@@ -156,7 +161,7 @@ public final class TfEngineProvider implements EngineProvider {
 
   /**
    * Whether Grappler rewrites the graphs (default no): {@code -Dtandem.tf.grappler} or {@code
-   * TANDEM_TF_GRAPPLER} set to {@code true} turns it on.
+   * TANDEM_TF_GRAPPLER} set to {@code true}, {@code 1} or {@code on} turns it on.
    */
   static boolean grapplerEnabled() {
     String v = setting(GRAPPLER_PROPERTY, GRAPPLER_ENV);

@@ -55,20 +55,22 @@ class TfEngineProviderTest {
     }
     String old = System.getProperty(TfEngineProvider.GRAPPLER_PROPERTY);
     try {
-      System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, "true");
-      assertTrue(TfEngineProvider.grapplerEnabled());
+      for (String on : new String[] {"true", " on ", "1"}) {
+        System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, on);
+        assertTrue(TfEngineProvider.grapplerEnabled(), on);
+      }
       System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, "false");
       assertFalse(TfEngineProvider.grapplerEnabled());
       if (System.getenv(TfEngineProvider.GRAPPLER_ENV) == null) {
         System.clearProperty(TfEngineProvider.GRAPPLER_PROPERTY);
         assertFalse(TfEngineProvider.grapplerEnabled(), "off by default");
+        try (TfEngine e = (TfEngine) new TfEngineProvider().create(o)) {
+          assertTrue(e.config().getGraphOptions().getRewriteOptions().getDisableMetaOptimizer(),
+              "an engine made by create(options) runs without Grappler");
+        }
       }
     } finally {
-      if (old == null) {
-        System.clearProperty(TfEngineProvider.GRAPPLER_PROPERTY);
-      } else {
-        System.setProperty(TfEngineProvider.GRAPPLER_PROPERTY, old);
-      }
+      restore(TfEngineProvider.GRAPPLER_PROPERTY, old);
     }
   }
 
