@@ -29,7 +29,7 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * (b) the project's reference GPT train step (4 layers, d_model 128, 4 heads, context 64,
  * vocabulary 261, batch 16, AdamW, SFT loss): ms per step, tokens/s and MFU = 6 * params * tokens
  * per second / peak, and (c) KV-cache generation tokens/s. Threads: {@code
- * -Dtandem.bench.threads} (default 2); XLA: {@code -Dtandem.tf.xla}.
+ * -Dtandem.bench.threads} (default 2); XLA: {@code -Dtandem.tf.xla}; Grappler: {@code -Dtandem.tf.grappler}.
  *
  * <pre>mvn -o -q -B -pl api,engine-tensorflow -am verify -Dtest=TfBenchmark \
  *   -Dsurefire.failIfNoSpecifiedTests=false -Dtandem.bench=true</pre>
