@@ -76,7 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--rounds", defaultValue = "2", description = "With --shape: measurements per figure and side, taking turns with the peer; the best is kept (default: ${DEFAULT-VALUE}).")
   int rounds;
 
-  @Option(names = "--profile", description = "With --shape: after the figures, profile 2 training steps op by op (self time per native op; engines with a profiler: djl).")
+  @Option(names = "--profile", description = "With --shape: after the figures, profile 2 training steps, 2 forward passes and cached decoding at batch 1 and 16, op by op (self time per native op; engines with a profiler: djl).")
   boolean profile;
 
   private int threads;

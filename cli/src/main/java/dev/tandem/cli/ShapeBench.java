@@ -141,6 +141,7 @@ final class ShapeBench {
             () -> r.put("train_op_profile", "the " + engine.name() + " engine has no op profiler"));
         engine.profile(() -> b.forwardCalls(2)).ifPresent(p -> r.put("forward_op_profile", profileJson(p)));
         engine.profile(() -> b.decodeTokensPerSecond(1)).ifPresent(p -> r.put("decode_b1_op_profile", profileJson(p)));
+        engine.profile(() -> b.decodeTokensPerSecond(16)).ifPresent(p -> r.put("decode_b16_op_profile", profileJson(p)));
       }
       r.put("prefill_length", b.prefillLength());
       r.put("ratio_context", b.ratioContext());
@@ -258,6 +259,7 @@ final class ShapeBench {
     printProfile(out, r.get("train_op_profile"), "training step, op by op (self time over 2 steps, profiled):");
     printProfile(out, r.get("forward_op_profile"), "forward pass of the loss, op by op (self time over 2 calls, profiled):");
     printProfile(out, r.get("decode_b1_op_profile"), "cached decoding at batch 1, op by op (self time over one decode measurement, profiled):");
+    printProfile(out, r.get("decode_b16_op_profile"), "cached decoding at batch 16, op by op (self time over one decode measurement, profiled):");
     out.printf("matmul %.1f GFLOP/s, MFU %.3f; copy %.1f GB/s, batch-1 bound %.1f tokens/s (%.3f of it); analytic %.3f GiB (RSS %.2fx)%n",
         r.get("matmul_gflops"), r.get("mfu"), r.get("copy_bandwidth_gb_per_s"), r.get("decode_b1_bound_tokens_per_second"),
         r.get("decode_b1_over_bound"), (Long) r.get("analytic_total_bytes") / 1073741824.0, r.get("rss_over_analytic"));

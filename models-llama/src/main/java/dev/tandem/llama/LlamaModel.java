@@ -142,7 +142,7 @@ public final class LlamaModel implements LayeredLM {
   public Tensor head(TensorOps ops, Parameters p, Tensor x) {
     Tensor h = ops.rmsNorm(x, p.get(name("model.norm.weight")), c.rmsNormEps());
     Tensor w = p.get(name(c.tieEmbeddings() ? "model.embed_tokens.weight" : "lm_head.weight"));
-    return ops.matmul(h, ops.transpose(w, 1, 0));
+    return ops.linear(h, w);
   }
 
   // ---- generation with a KV cache -------------------------------------------------------------

@@ -44,8 +44,8 @@ final class LoraParameters extends ParametersView {
     if (t == null) {
       return y;
     }
-    Tensor down = o.matmul(x, o.transpose(base.get(t.a()), 1, 0));
-    Tensor up = o.matmul(down, o.transpose(base.get(t.b()), 1, 0));
+    Tensor down = o.linear(x, base.get(t.a()));
+    Tensor up = o.linear(down, base.get(t.b()));
     return o.add(y, o.mul(up, adapter.config().scale()));
   }
 }

@@ -35,7 +35,7 @@ public interface Parameters {
    */
   default Tensor linear(dev.tandem.api.tensor.TensorOps ops, String weight, Tensor x, boolean inputMajor) {
     Tensor w = get(weight);
-    return ops.matmul(x, inputMajor ? w : ops.transpose(w, 1, 0));
+    return inputMajor ? ops.matmul(x, w) : ops.linear(x, w);
   }
 
   /** Copies a parameter's current value to the host; unknown names throw as in {@link #shape}. */

@@ -120,7 +120,7 @@ public final class Gpt implements LayeredLM {
   @Override
   public Tensor head(TensorOps ops, Parameters p, Tensor x) {
     Tensor h = ops.layerNorm(x, p.get(name("ln_f.weight")), p.get(name("ln_f.bias")), c.layerNormEpsilon());
-    return ops.matmul(h, ops.transpose(p.get(name("wte.weight")), 1, 0));
+    return ops.linear(h, p.get(name("wte.weight")));
   }
 
   // ---- generation with a KV cache -------------------------------------------------------------

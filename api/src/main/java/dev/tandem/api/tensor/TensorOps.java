@@ -145,6 +145,18 @@ public interface TensorOps {
    */
   Tensor matmul(Tensor a, Tensor b);
 
+  /**
+   * A linear layer's product {@code x W^T} for a weight stored {@code [out, in]}, as PyTorch's
+   * {@code nn.Linear} and Hugging Face checkpoints store it: {@code x} is {@code [..., in]}, the
+   * result {@code [..., out]}, and the gradient flows to both. Models call this rather than
+   * {@code matmul(x, transpose(w, 1, 0))} so that an engine can choose the product's formulation by
+   * shape (a BLAS may be several times slower at one formulation than another for a few rows, as
+   * in batched decoding).
+   */
+  default Tensor linear(Tensor x, Tensor w) {
+    return matmul(x, transpose(w, 1, 0));
+  }
+
   // ---- shape ----------------------------------------------------------------------------------
 
   /** Same data, new shape; one dimension may be {@code -1}. Works on int tensors too. */

@@ -165,6 +165,11 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
     matmul(cs, r, new int[] {2, 3, 4, 5}, new int[] {5, 6});
     matmul(cs, r, new int[] {2, 1, 4, 5}, new int[] {3, 5, 6});
     matmul(cs, r, new int[] {4, 5}, new int[] {2, 5, 6});
+    // linear: x W^T at row counts an engine may treat differently (1, 16, 24, 64)
+    linear(cs, r, new int[] {1, 1, 7}, 5);
+    linear(cs, r, new int[] {16, 1, 7}, 5);
+    linear(cs, r, new int[] {2, 12, 7}, 9);
+    linear(cs, r, new int[] {64, 7}, 5);
 
     // shape
     HostTensor ints23 = HostTensor.ofInts(new int[] {1, -2, 3, 4, 5, -6}, 2, 3);
@@ -422,6 +427,16 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
         x -> x.get(0).matmul(x.get(1)),
         uniform(r, -1, 1, a),
         uniform(r, -1, 1, b));
+  }
+
+  private static void linear(List<Arguments> cs, Random r, int[] x, int out) {
+    add(
+        cs,
+        "linear " + java.util.Arrays.toString(x) + "x[" + out + "," + x[x.length - 1] + "]^T",
+        (o, in) -> o.linear(in.get(0), in.get(1)),
+        v -> v.get(0).matmul(v.get(1).transpose(1, 0)),
+        uniform(r, -1, 1, x),
+        uniform(r, -1, 1, out, x[x.length - 1]));
   }
 
   private static void unary(

@@ -136,6 +136,17 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
         "matmul [2,1,4,5]x[3,5,6]",
         (o, x, k) -> o.matmul(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 2, 1, 4, 5), uniform(r, -1, 1, 3, 5, 6)));
+    // linear at 3 rows and at 16 (an engine may form the product differently by row count)
+    add(
+        cs,
+        "linear [3,5]x[4,5]^T",
+        (o, x, k) -> o.linear(x.get(0), x.get(1)),
+        w(uniform(r, -1, 1, 3, 5), uniform(r, -1, 1, 4, 5)));
+    add(
+        cs,
+        "linear [2,8,5]x[4,5]^T",
+        (o, x, k) -> o.linear(x.get(0), x.get(1)),
+        w(uniform(r, -1, 1, 2, 8, 5), uniform(r, -1, 1, 4, 5)));
     add(cs, "reshape", (o, x, k) -> o.reshape(x.get(0), 3, -1), w(uniform(r, -1, 1, 2, 6)));
     add(
         cs,

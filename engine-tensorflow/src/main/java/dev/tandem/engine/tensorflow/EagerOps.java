@@ -151,6 +151,11 @@ final class EagerOps implements TensorOps {
   }
 
   @Override
+  public Tensor linear(Tensor x, Tensor w) {
+    return run("linear", List.of(x, w), (o, in) -> o.linear(in.get(0), in.get(1)));
+  }
+
+  @Override
   public Tensor reshape(Tensor x, int... shape) {
     return run("reshape" + ints(shape), List.of(x), (o, v) -> o.reshape(v.get(0), shape));
   }
