@@ -210,5 +210,24 @@ public abstract class EngineConformanceSuite extends TrainingConformance {
       assertValues("layerNorm", new double[] {-1, 1}, Ref.of(engine.download(c)).v, 1e-5, 1e-5);
       assertEquals(HostTensor.of(new float[] {3, 6}, 2), engine.download(d));
     }
+    // linear at 1 and 16 rows (an engine may form the product differently by row count)
+    float[] w = {1, 0, 2, 0, 1, -1}; // [3, 2]: y = (x0, 2 x0, x0 - x1)
+    for (int rows : new int[] {1, 16}) {
+      float[] x = new float[rows * 2];
+      double[] want = new double[rows * 3];
+      for (int r = 0; r < rows; r++) {
+        x[2 * r] = r;
+        x[2 * r + 1] = 1;
+        want[3 * r] = r;
+        want[3 * r + 1] = 2 * r;
+        want[3 * r + 2] = r - 1;
+      }
+      try (Tensor xt = o.constant(HostTensor.of(x, rows, 1, 2));
+          Tensor wt = o.constant(HostTensor.of(w, 3, 2));
+          Tensor y = o.linear(xt, wt)) {
+        assertEquals(dev.tandem.api.tensor.Shape.of(rows, 1, 3), y.shape());
+        assertValues("linear, " + rows + " rows", want, Ref.of(engine.download(y)).v, 1e-6, 1e-6);
+      }
+    }
   }
 }

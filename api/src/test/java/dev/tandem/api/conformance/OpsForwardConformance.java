@@ -170,6 +170,15 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
     linear(cs, r, new int[] {16, 1, 7}, 5);
     linear(cs, r, new int[] {2, 12, 7}, 9);
     linear(cs, r, new int[] {64, 7}, 5);
+    linear(cs, r, new int[] {12, 7}, 5);
+    linear(cs, r, new int[] {48, 1, 7}, 5);
+    add(
+        cs,
+        "linear of a transposed [7,16] input x[5,7]^T",
+        (o, in) -> o.linear(o.transpose(in.get(0), 1, 0), in.get(1)),
+        v -> v.get(0).transpose(1, 0).matmul(v.get(1).transpose(1, 0)),
+        uniform(r, -1, 1, 7, 16),
+        uniform(r, -1, 1, 5, 7));
 
     // shape
     HostTensor ints23 = HostTensor.ofInts(new int[] {1, -2, 3, 4, 5, -6}, 2, 3);

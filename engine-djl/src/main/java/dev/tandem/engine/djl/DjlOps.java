@@ -287,21 +287,25 @@ final class DjlOps implements TensorOps {
   }
 
   /**
-   * {@code x W^T}, formed as {@code (W x^T)^T} for {@value #ROWS_FIRST_MIN} to {@value
-   * #ROWS_FIRST_MAX} rows of {@code x} (batched decoding): libtorch's oneMKL ran {@code x W^T} at
-   * 45-95 GFLOP/s for 16 rows on this project's 2-core AMD EPYC and the same product as {@code W
-   * x^T} at 130-215 (2-4x faster; head-sized weights 10.8 against 5.0 ms); for 1-8 rows and for 64 and
-   * more the direct form was as fast or faster (benchmarks/README.md). The result is a transposed
-   * view; gradients flow through both forms. {@code -Dtandem.djl.rowsFirstLinear=false} keeps the
-   * direct form.
+   * {@code x W^T}, formed as {@code (W x^T)^T} when {@code x} has {@value #ROWS_FIRST_MIN} to {@value
+   * #ROWS_FIRST_MAX} rows (batched decoding), no gradient is being recorded, and oneMKL runs with
+   * {@link MklOnAmd}: on this project's 2-core AMD EPYC, oneMKL's direct form ran 16 rows at 45-95
+   * GFLOP/s and the rows-first form at 130-215 (SmolLM2's 1536 x 576 MLP weight 255 against 130
+   * microseconds, its head 11.2 against 5.2 ms); at 1-8 rows and at 64 the direct form was as fast or
+   * faster ({@code DjlLinearBenchmark}, benchmarks/README.md). Where it was not measured (training's
+   * backward pass, other CPUs) the direct form stays. The result is then a transposed view. {@code
+   * -Dtandem.djl.rowsFirstLinear=false} keeps the direct form everywhere.
    */
   @Override
   public Tensor linear(Tensor x, Tensor w) {
+    if (w.shape().rank() != 2 || x.shape().rank() < 1) {
+      throw new IllegalArgumentException("linear: weight must be [out, in] and x [..., in]; got x " + x.shape() + ", weight " + w.shape());
+    }
     PtNDArray xa = nd(x);
     PtNDArray wa = nd(w);
     int[] d = x.shape().dims();
     long rows = x.shape().size() / Math.max(1, d[d.length - 1]);
-    if (!ROWS_FIRST || w.shape().rank() != 2 || rows < ROWS_FIRST_MIN || rows > ROWS_FIRST_MAX) {
+    if (!ROWS_FIRST || rows < ROWS_FIRST_MIN || rows > ROWS_FIRST_MAX || JniUtils.isGradMode() || !MklOnAmd.active()) {
       try (PtNDArray wt = JniUtils.transpose(wa, 0, 1)) {
         return wrap(JniUtils.matmul(xa, wt));
       }

@@ -270,7 +270,7 @@ public final class DjlBenchmark {
           x = o.add(x, o.add(o.matmul(h, p.get(s + "fc2.w")), p.get(s + "fc2.b")));
         }
         x = o.layerNorm(x, p.get("ln_f.g"), p.get("ln_f.b"), 1e-5f);
-        Tensor logits = o.matmul(x, o.transpose(p.get("wte"), 1, 0));
+        Tensor logits = o.linear(x, p.get("wte"));
         Tensor lp = o.takeAlongLastAxis(o.logSoftmax(logits, -1), in.get(1));
         return LossOutput.of(o.neg(o.mean(o.reshape(lp, -1), 0, false)));
       };
