@@ -216,9 +216,11 @@ final class TfOps implements TensorOps {
   /**
    * {@code x W^T}, formed as {@code (W x^T)^T} (a {@code MatMul} of the weight by the rows, then a
    * {@code Transpose} of the small result) when {@code x} has {@value #ROWS_FIRST_MIN} to {@value
-   * #ROWS_FIRST_MAX} rows, as in batched decoding: on this project's 2-core AMD EPYC, oneDNN ran a
-   * chain of SmolLM2's q, gate and down products at 16 rows in 33.8 ms per 30 layers in the direct
-   * form and 20.7 ms in this one, and the same at 1 row (benchmarks/README.md). Otherwise, and with
+   * #ROWS_FIRST_MAX} rows, as in batched decoding. On this project's 2-core AMD EPYC, oneDNN ran 30
+   * layers of SmolLM2's q, gate and down products at 16 rows in 44.5 ms in the direct form and 26.5
+   * ms in this one, and its head in 13.3 against 5.8 ms. At 1-12 and at 64 rows the two forms took
+   * the same time ({@code TfLinearBenchmark}, benchmarks/README.md). The gradient flows through
+   * either form. Outside the window, and with
    * {@code -Dtandem.tf.rowsFirstLinear=false}, the direct form: one {@code MatMul} with {@code
    * transpose_b}.
    */
