@@ -165,13 +165,21 @@ public abstract class OpsForwardConformance extends ConformanceSupport {
     matmul(cs, r, new int[] {2, 3, 4, 5}, new int[] {5, 6});
     matmul(cs, r, new int[] {2, 1, 4, 5}, new int[] {3, 5, 6});
     matmul(cs, r, new int[] {4, 5}, new int[] {2, 5, 6});
-    // linear: x W^T at row counts an engine may treat differently (1, 16, 24, 64)
+    // linear: x W^T at row counts an engine may treat differently (1, 12, 16, 24, 48, 64)
     linear(cs, r, new int[] {1, 1, 7}, 5);
     linear(cs, r, new int[] {16, 1, 7}, 5);
     linear(cs, r, new int[] {2, 12, 7}, 9);
     linear(cs, r, new int[] {64, 7}, 5);
     linear(cs, r, new int[] {12, 7}, 5);
     linear(cs, r, new int[] {48, 1, 7}, 5);
+    add(
+        cs,
+        "matmul of linear [16,7]x[5,7]^T by [5,3]",
+        (o, in) -> o.matmul(o.linear(in.get(0), in.get(1)), in.get(2)),
+        v -> v.get(0).matmul(v.get(1).transpose(1, 0)).matmul(v.get(2)),
+        uniform(r, -1, 1, 16, 7),
+        uniform(r, -1, 1, 5, 7),
+        uniform(r, -1, 1, 5, 3));
     add(
         cs,
         "linear of a transposed [7,16] input x[5,7]^T",

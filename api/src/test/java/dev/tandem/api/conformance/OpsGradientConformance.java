@@ -147,6 +147,11 @@ public abstract class OpsGradientConformance extends OpsForwardConformance {
         "linear [2,8,5]x[4,5]^T",
         (o, x, k) -> o.linear(x.get(0), x.get(1)),
         w(uniform(r, -1, 1, 2, 8, 5), uniform(r, -1, 1, 4, 5)));
+    add(
+        cs,
+        "matmul of linear [16,5]x[4,5]^T by [4,3]",
+        (o, x, k) -> o.matmul(o.linear(x.get(0), x.get(1)), x.get(2)),
+        w(uniform(r, -1, 1, 16, 5), uniform(r, -1, 1, 4, 5), uniform(r, -1, 1, 4, 3)));
     add(cs, "reshape", (o, x, k) -> o.reshape(x.get(0), 3, -1), w(uniform(r, -1, 1, 2, 6)));
     add(
         cs,

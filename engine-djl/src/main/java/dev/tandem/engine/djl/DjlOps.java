@@ -289,16 +289,17 @@ final class DjlOps implements TensorOps {
   /**
    * {@code x W^T}, formed as {@code (W x^T)^T} when {@code x} has {@value #ROWS_FIRST_MIN} to {@value
    * #ROWS_FIRST_MAX} rows (batched decoding), no gradient is being recorded, and oneMKL runs with
-   * {@link MklOnAmd}: on this project's 2-core AMD EPYC, oneMKL's direct form ran 16 rows at 45-95
-   * GFLOP/s and the rows-first form at 130-215 (SmolLM2's 1536 x 576 MLP weight 255 against 130
-   * microseconds, its head 11.2 against 5.2 ms); at 1-8 rows and at 64 the direct form was as fast or
-   * faster ({@code DjlLinearBenchmark}, benchmarks/README.md). Where it was not measured (training's
-   * backward pass, other CPUs) the direct form stays. The result is then a transposed view. {@code
-   * -Dtandem.djl.rowsFirstLinear=false} keeps the direct form everywhere.
+   * {@link MklOnAmd}. On this project's 2-core AMD EPYC, at 16 rows, oneMKL ran the direct form of
+   * SmolLM2's and Qwen3-0.6B's products at 56-120 GFLOP/s and this form at 142-269 (SmolLM2's 1536 x
+   * 576 MLP weight 251 against 126 microseconds, its head 10.9 against 5.0 ms). At 1 row the forms
+   * took about the same time. At 8 rows the MLP products favoured the direct form. At 64 rows neither
+   * form won throughout ({@code DjlLinearBenchmark}, benchmarks/README.md). Where it was not measured
+   * (training's backward pass, other CPUs) the direct form stays. The result is then a transposed
+   * view. {@code -Dtandem.djl.rowsFirstLinear=false} keeps the direct form everywhere.
    */
   @Override
   public Tensor linear(Tensor x, Tensor w) {
-    if (w.shape().rank() != 2 || x.shape().rank() < 1) {
+    if (w.shape().rank() != 2 || x.shape().rank() < 1 || x.shape().dim(-1) != w.shape().dim(1)) {
       throw new IllegalArgumentException("linear: weight must be [out, in] and x [..., in]; got x " + x.shape() + ", weight " + w.shape());
     }
     PtNDArray xa = nd(x);

@@ -20,7 +20,7 @@ final class TfOps implements TensorOps {
   private static final boolean ROWS_FIRST = !"false".equalsIgnoreCase(System.getProperty("tandem.tf.rowsFirstLinear"));
 
   private static final int ROWS_FIRST_MIN = 16;
-  private static final int ROWS_FIRST_MAX = 48;
+  private static final int ROWS_FIRST_MAX = 64;
 
   private final Trace t;
 
@@ -217,10 +217,11 @@ final class TfOps implements TensorOps {
    * {@code x W^T}, formed as {@code (W x^T)^T} (a {@code MatMul} of the weight by the rows, then a
    * {@code Transpose} of the small result) when {@code x} has {@value #ROWS_FIRST_MIN} to {@value
    * #ROWS_FIRST_MAX} rows, as in batched decoding. On this project's 2-core AMD EPYC, oneDNN ran 30
-   * layers of SmolLM2's q, gate and down products at 16 rows in 44.5 ms in the direct form and 26.5
-   * ms in this one, and its head in 13.3 against 5.8 ms. At 1-12 and at 64 rows the two forms took
-   * the same time ({@code TfLinearBenchmark}, benchmarks/README.md). The gradient flows through
-   * either form. Outside the window, and with
+   * layers of SmolLM2's q, gate and down products at 16 rows in 32.7-44.5 ms in the direct form and
+   * 21.3-26.5 ms in this one, its head in 12.7-13.3 against 5.8-7.1 ms, and at 64 rows 47.6 against
+   * 36.3 ms. At 1-12 rows the layers' products favoured the direct form (15.9 against 18.0 ms at 8
+   * rows) ({@code TfLinearBenchmark}, benchmarks/README.md). The gradient flows through either form;
+   * training's backward pass and other CPUs were not timed. Outside the window, and with
    * {@code -Dtandem.tf.rowsFirstLinear=false}, the direct form: one {@code MatMul} with {@code
    * transpose_b}.
    */

@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
- * A probe, not a test: linear products at few rows (batched decoding) in compiled functions, the
- * direct form {@code matmul(x, transpose(w))} (one {@code MatMul} with {@code transpose_b}) against
- * {@link TensorOps#linear}, over a chain of 30 layers of SmolLM2's q, gate and down weights (about
- * 140 MB, so the weights come from memory, as in decoding) and over its 49,152 x 576 head. The
- * rows-first window of {@link TfOps#linear} comes from this table:
+ * A probe, not a test: linear products at few rows (batched decoding, {@code x} of shape {@code
+ * [rows, 1, in]}) in compiled functions, in three forms: direct ({@code matmul(x, transpose(w))},
+ * one {@code MatMul} with {@code transpose_b}), rows first ({@code (W x^T)^T} written out), and
+ * {@link TensorOps#linear} (what the engine picks). Over a chain of 30 layers of SmolLM2's q, gate
+ * and down weights (252 MB, so the weights come from memory, as in decoding) and over its 49,152 x
+ * 576 head. The rows-first window of {@link TfOps#linear} comes from this table:
  *
  * <pre>
  * export OMP_WAIT_POLICY=PASSIVE
@@ -46,29 +47,32 @@ public final class TfLinearBenchmark {
       }
       w.put("head", randn(r, 49152, 576));
       Parameters p = e.createParameters(w, Set.of());
-      System.out.printf("TensorFlow, %d thread(s): ms per call (best of 6), direct / linear%n", threads);
+      System.out.printf("TensorFlow, %d thread(s): ms per call (best of 6), direct / rows first / linear%n", threads);
       for (boolean head : new boolean[] {false, true}) {
         StringBuilder line = new StringBuilder(head ? "head:" : LAYERS + " layers of q, gate, down:");
         for (int m : ROWS) {
-          double direct = millis(e, p, m, head, false);
-          double linear = millis(e, p, m, head, true);
-          line.append(String.format("  %d: %.1f/%.1f", m, direct, linear));
+          double direct = millis(e, p, m, head, Form.DIRECT);
+          double rowsFirst = millis(e, p, m, head, Form.ROWS_FIRST);
+          double linear = millis(e, p, m, head, Form.LINEAR);
+          line.append(String.format("  %d: %.1f/%.1f/%.1f", m, direct, rowsFirst, linear));
         }
         System.out.println(line);
       }
     }
   }
 
-  private static double millis(Engine e, Parameters p, int rows, boolean head, boolean linear) {
+  private enum Form { DIRECT, ROWS_FIRST, LINEAR }
+
+  private static double millis(Engine e, Parameters p, int rows, boolean head, Form form) {
     try (CompiledFunction f =
             e.compile(p, (o, ps, in) -> {
               Tensor x = in.get(0);
               if (head) {
-                return List.of(product(o, x, ps.get("head"), linear));
+                return List.of(product(o, x, ps.get("head"), form));
               }
               for (int l = 0; l < LAYERS; l++) {
                 for (String k : new String[] {".q", ".gate", ".down"}) {
-                  x = product(o, x, ps.get(l + k), linear);
+                  x = product(o, x, ps.get(l + k), form);
                 }
                 x = o.mul(x, 0.5f);
               }
@@ -87,8 +91,17 @@ public final class TfLinearBenchmark {
     }
   }
 
-  private static Tensor product(TensorOps o, Tensor x, Tensor w, boolean linear) {
-    return linear ? o.linear(x, w) : o.matmul(x, o.transpose(w, 1, 0));
+  private static Tensor product(TensorOps o, Tensor x, Tensor w, Form form) {
+    return switch (form) {
+      case DIRECT -> o.matmul(x, o.transpose(w, 1, 0));
+      case LINEAR -> o.linear(x, w);
+      case ROWS_FIRST -> {
+        int in = w.shape().dim(1);
+        int rows = x.shape().size() / in;
+        Tensor yt = o.matmul(w, o.transpose(o.reshape(x, rows, in), 1, 0));
+        yield o.reshape(o.transpose(yt, 1, 0), rows, 1, w.shape().dim(0));
+      }
+    };
   }
 
   private static HostTensor randn(Random r, int... shape) {
