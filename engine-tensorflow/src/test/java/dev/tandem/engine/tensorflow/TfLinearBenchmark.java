@@ -41,11 +41,11 @@ public final class TfLinearBenchmark {
       Random r = new Random(0);
       Map<String, HostTensor> w = new HashMap<>();
       for (int l = 0; l < LAYERS; l++) {
-        w.put(l + ".q", randn(r, 576, 576));
-        w.put(l + ".gate", randn(r, 1536, 576));
-        w.put(l + ".down", randn(r, 576, 1536));
+        w.put(l + ".q", weights(r, 576, 576));
+        w.put(l + ".gate", weights(r, 1536, 576));
+        w.put(l + ".down", weights(r, 576, 1536));
       }
-      w.put("head", randn(r, 49152, 576));
+      w.put("head", weights(r, 49152, 576));
       Parameters p = e.createParameters(w, Set.of());
       System.out.printf("TensorFlow, %d thread(s): ms per call (best of 6), direct / rows first / linear%n", threads);
       for (boolean head : new boolean[] {false, true}) {
@@ -78,7 +78,7 @@ public final class TfLinearBenchmark {
               }
               return List.of(x);
             });
-        Tensor x = e.upload(randn(new Random(1), rows, 1, 576))) {
+        Tensor x = e.upload(TfTestSupport.uniform(new Random(1), -1, 1, rows, 1, 576))) {
       double best = Double.MAX_VALUE;
       for (int rep = 0; rep < 8; rep++) {
         long t0 = System.nanoTime();
@@ -104,11 +104,8 @@ public final class TfLinearBenchmark {
     };
   }
 
-  private static HostTensor randn(Random r, int... shape) {
-    float[] f = new float[HostTensor.zeros(shape).shape().size()];
-    for (int i = 0; i < f.length; i++) {
-      f[i] = (float) r.nextGaussian() * 0.02f;
-    }
-    return HostTensor.of(f, shape);
+  /** Weights of a plausible size (values do not matter for timing). */
+  private static HostTensor weights(Random r, int... shape) {
+    return TfTestSupport.uniform(r, -0.03, 0.03, shape);
   }
 }
